@@ -1,0 +1,20 @@
+import { ConfigError, errorMessage } from "../fixtures/errors.ts";
+
+/**
+ * Runs a CLI body: bad input prints one clear error (exit 2), any other failure prints an
+ * "Error:" line (exit 1). Clean-up of started nodes happens in the body's finally blocks and,
+ * on signals, in the fleet's emergency hooks.
+ */
+export async function runCli(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Error: ${error.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`Error: ${error instanceof Error && error.stack && process.env.RC_DEBUG ? error.stack : errorMessage(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}

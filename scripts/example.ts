@@ -1,0 +1,29 @@
+// The example3 program: an ioredis and a node-redis client in one array, a Redlock over them,
+// acquire with a custom retry strategy → extend → check TTL and value on the nodes → release.
+import { describeMix, loadConfig } from "../fixtures/config.ts";
+import { runExample3 } from "../fixtures/example3.ts";
+import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
+import { harnessOptions, openHarness } from "../fixtures/harness.ts";
+import { runCli } from "./cli.ts";
+
+const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
+
+await runCli(async () => {
+  const config = loadConfig();
+  const { provider, reason } = await resolveProvider(config);
+  await reapLeftovers({ docker: provider === "containers" });
+  console.log(`provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`);
+  const harness = await openHarness(harnessOptions(config, provider));
+  try {
+    console.log(`clients: ${harness.clients.describe()}`);
+    const result = await runExample3(harness.fleet, harness.clients, harness.driver, {
+      ttlMs: config.ttlMs,
+      retry: RETRY,
+      log: (line) => console.log(line),
+    });
+    const t = result.timings;
+    console.log(`timings: acquire ${t.acquireMs.toFixed(1)} ms, extend ${t.extendMs.toFixed(1)} ms, release ${t.releaseMs.toFixed(1)} ms`);
+  } finally {
+    await harness.close();
+  }
+});
