@@ -1,0 +1,66 @@
+import { describe, expect } from "vitest";
+import { monotonicMs } from "../fixtures/clock.ts";
+import type { ClientMix } from "../fixtures/config.ts";
+import { EXAMPLE3_LINES, runExample3 } from "../fixtures/example3.ts";
+import { measureRoundTrips } from "../fixtures/timing.ts";
+import { requireNodeCount, test } from "../fixtures/test.ts";
+
+const RETRY = { retryCount: 4, retryDelay: 300, retryJitter: 50 };
+const TTL_MS = 10_000;
+
+const cases: Array<{ title: string; nodeCount: number; clientMix: ClientMix; kinds: string[] }> = [
+  { title: "5 nodes, alternating ioredis / node-redis", nodeCount: 5, clientMix: { mode: "alternate" }, kinds: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis"] },
+  { title: "3 nodes, alternating", nodeCount: 3, clientMix: { mode: "alternate" }, kinds: ["ioredis", "node-redis", "ioredis"] },
+  { title: "7 nodes, alternating", nodeCount: 7, clientMix: { mode: "alternate" }, kinds: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis", "node-redis", "ioredis"] },
+  { title: "5 nodes, all ioredis", nodeCount: 5, clientMix: { mode: "ioredis" }, kinds: Array(5).fill("ioredis") },
+  { title: "5 nodes, all node-redis", nodeCount: 5, clientMix: { mode: "node-redis" }, kinds: Array(5).fill("node-redis") },
+];
+
+describe("example3: acquire with a custom retry strategy → extend → check TTL and value on the nodes → release", () => {
+  for (const c of cases) {
+    test(c.title, async ({ lab, skip }) => {
+      requireNodeCount({ skip } as never, lab, c.nodeCount);
+      const h = await lab.open({ nodeCount: c.nodeCount, clientMix: c.clientMix });
+      expect(h.clients.kinds).toEqual(c.kinds);
+      const lines: string[] = [];
+      const result = await runExample3(h.fleet, h.clients, h.driver, { ttlMs: TTL_MS, retry: RETRY, log: (l) => lines.push(l) });
+      expect(lines).toEqual([EXAMPLE3_LINES.acquired, EXAMPLE3_LINES.renewed, EXAMPLE3_LINES.verified, EXAMPLE3_LINES.released]);
+      expect(result.extended.expiration).toBeGreaterThan(result.acquired.expiration);
+      // Every node answered, so every node (not only a quorum) must have taken the extension.
+      const renewed = result.states.extended.filter((s) => s.value === result.acquired.value && (s.pttl ?? 0) > TTL_MS);
+      expect(renewed.map((s) => s.node)).toEqual(h.fleet.nodes.map((n) => n.name));
+    });
+  }
+});
+
+describe("the retry strategy is honoured", () => {
+  for (const retry of [RETRY, { ...RETRY, retryCount: 0 }]) {
+    test(`a contended acquire makes retryCount+1 = ${retry.retryCount + 1} attempts per node and gives up within the window (${JSON.stringify(retry)})`, async ({ lab }) => {
+      const h = await lab.open();
+      const rtt = await measureRoundTrips(h.clients, 20);
+      const holder = await h.driver.acquire(["locks:example"], TTL_MS, { retryCount: 0 });
+      await h.clients.settled();
+      try {
+        const start = monotonicMs();
+        await expect(h.driver.acquire(["locks:example"], TTL_MS, retry)).rejects.toThrow();
+        const elapsed = monotonicMs() - start;
+        await h.clients.settled();
+        const expected = retry.retryCount + 1;
+        // Half the smallest possible delay separates attempts; one attempt's commands are ~ms apart.
+        const gap = (retry.retryDelay - retry.retryJitter) / 2;
+        const attempts = Object.fromEntries(h.fleet.nodes.map((n) => [n.name, h.clients.log.rounds(n.name, "locks:example", start, gap)]));
+        expect(attempts, "attempts per node (rounds of commands naming the key)").toEqual(
+          Object.fromEntries(h.fleet.nodes.map((n) => [n.name, expected])),
+        );
+        // Delays are retryDelay ± retryJitter; a timer never fires more than 1 ms early.
+        const minimum = retry.retryCount * (retry.retryDelay - retry.retryJitter - 1);
+        // Allowance: each attempt's round trip (p99, measured) plus scheduler noise on a busy 2-core host.
+        const maximum = retry.retryCount * (retry.retryDelay + retry.retryJitter) + (retry.retryCount + 2) * rtt.p99 * 4 + 500;
+        expect(elapsed, `elapsed ${elapsed.toFixed(1)} ms; window [${minimum}, ${maximum.toFixed(0)}]`).toBeGreaterThanOrEqual(minimum);
+        expect(elapsed, `elapsed ${elapsed.toFixed(1)} ms; window [${minimum}, ${maximum.toFixed(0)}]`).toBeLessThanOrEqual(maximum);
+      } finally {
+        await h.driver.release(holder);
+      }
+    });
+  }
+});
