@@ -1,0 +1,126 @@
+import { describe, expect } from "vitest";
+import { waitFor } from "../fixtures/clock.ts";
+import { parseNodeCount } from "../fixtures/config.ts";
+import { ConfigError } from "../fixtures/errors.ts";
+import { ContainerNode, containerRuntime } from "../fixtures/fleet/containers.ts";
+import { isAlive } from "../fixtures/fleet/identity.ts";
+import { ProcessNode } from "../fixtures/fleet/processes.ts";
+import type { RedisNode } from "../fixtures/fleet/types.ts";
+import { probeConnect } from "../fixtures/net.ts";
+import { requireOperations, test } from "../fixtures/test.ts";
+
+/** Provider-level truth about a node's process, beyond what a client can observe. */
+async function processRunning(node: RedisNode): Promise<boolean | "unknown"> {
+  if (node instanceof ProcessNode) return node.pid !== undefined && isAlive({ pid: node.pid, start: "" });
+  if (node instanceof ContainerNode && node.id) {
+    const info = await (await containerRuntime()).container.getById(node.id).inspect();
+    return info.State.Running;
+  }
+  return "unknown";
+}
+
+const stalls = async <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+
+describe("fleet self-test: each node operation has its real effect", () => {
+  test("stop: the node refuses connections; start: it answers on the same port, empty, and clients reconnect", async ({ lab, skip }) => {
+    const h = await lab.open({ nodeCount: 3 });
+    requireOperations({ skip } as never, h, ["stop", "start"]);
+    const node = h.fleet.nodes[1]!;
+    const client = h.clients.clients[1]!;
+    const port = node.port;
+    await node.admin().set("rc:probe", "1");
+    await node.stop();
+    expect(node.state).toBe("stopped");
+    expect(await probeConnect(node.host, port)).toBe("refused");
+    await expect(client.get("rc:probe")).rejects.toThrow();
+    await node.start();
+    expect(node.port).toBe(port);
+    expect(await node.admin().get("rc:probe")).toBeNull();
+    await waitFor(async () => (await client.ping().catch(() => null)) === "PONG", `${client.kind} client reconnects to ${node.name}`, 10_000);
+  });
+
+  test("kill -9: the process is gone at once, and start brings back an empty node", async ({ lab, skip }) => {
+    const h = await lab.open({ nodeCount: 3 });
+    requireOperations({ skip } as never, h, ["kill", "start"]);
+    const node = h.fleet.nodes[0]!;
+    await node.admin().set("rc:probe", "1");
+    expect(await processRunning(node)).toBe(true);
+    await node.kill();
+    expect(await processRunning(node)).toBe(false);
+    expect(await probeConnect(node.host, node.port)).toBe("refused");
+    await node.start();
+    expect(await processRunning(node)).toBe(true);
+    expect(await node.admin().get("rc:probe")).toBeNull();
+  });
+
+  test("pause: a command stalls while the node is paused and is answered after resume", async ({ lab, skip }) => {
+    const h = await lab.open({ nodeCount: 3 });
+    requireOperations({ skip } as never, h, ["pause", "resume"]);
+    const node = h.fleet.nodes[2]!;
+    const client = h.clients.clients[2]!;
+    await node.pause();
+    expect(node.state).toBe("paused");
+    const pending = client.ping();
+    expect(await stalls(pending, 300), "PING to a paused node must not be answered").toBe(true);
+    expect(h.clients.log.inflight.map((r) => `${r.node} ${r.command}`)).toEqual([`${node.name} PING`]);
+    expect((await h.clients.settled(100)).length, "settled() reports the straggler").toBe(1);
+    await node.resume();
+    expect(await pending).toBe("PONG");
+    expect(await h.clients.settled(2000)).toEqual([]);
+  });
+
+  test("restart dropping data loses keys; restart keeping data keeps them with their TTL", async ({ lab, skip }) => {
+    const h = await lab.open({ nodeCount: 3 });
+    requireOperations({ skip } as never, h, ["restart"]);
+    const node = h.fleet.nodes[0]!;
+    const admin = node.admin();
+    await admin.set("locks:kept", "v1", "PX", 60_000);
+    await node.restart({ keepData: true });
+    expect(await admin.get("locks:kept")).toBe("v1");
+    const pttl = await admin.pttl("locks:kept");
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+    await node.restart({ keepData: false });
+    expect(await admin.get("locks:kept")).toBeNull();
+    // The dump written for the keep-data restart must not resurrect keys on a later restart.
+    await admin.set("locks:later", "v2");
+    await node.restart({ keepData: false });
+    expect(await admin.exists("locks:kept", "locks:later")).toBe(0);
+  });
+
+  test("flush empties a node; heal brings back stopped and paused nodes", async ({ lab, skip }) => {
+    const h = await lab.open({ nodeCount: 3 });
+    const [a, b, c] = h.fleet.nodes;
+    await a!.admin().set("locks:x", "1");
+    await a!.flush();
+    expect(await a!.admin().dbsize()).toBe(0);
+    requireOperations({ skip } as never, h, ["stop", "pause"]);
+    await b!.stop();
+    await c!.pause();
+    await h.fleet.heal();
+    expect(h.fleet.nodes.map((n) => n.state)).toEqual(["running", "running", "running"]);
+    for (const node of h.fleet.nodes) expect(await node.admin().ping()).toBe("PONG");
+  });
+
+  test("close removes every node the fleet started", async ({ lab }) => {
+    const h = await lab.open({ nodeCount: 3 });
+    const nodes = [...h.fleet.nodes];
+    await nodes[1]!.pause().catch(() => undefined); // a paused node must be removed too
+    await h.close();
+    for (const node of nodes) {
+      if (node.provider === "external") continue;
+      expect(await processRunning(node).catch(() => false), `${node.name} still running`).toBe(false);
+      expect(await probeConnect(node.host, node.port)).toBe("refused");
+    }
+  });
+});
+
+describe("fleet size", () => {
+  test("N must be 1..9; even N only when asked for explicitly", () => {
+    expect(parseNodeCount(5, { explicit: false })).toBe(5);
+    expect(parseNodeCount(4, { explicit: true })).toBe(4);
+    expect(() => parseNodeCount(4, { explicit: false })).toThrow(/even.*explicitly/);
+    for (const bad of [0, 10, -1, 2.5]) expect(() => parseNodeCount(bad, { explicit: true })).toThrow(ConfigError);
+  });
+});
