@@ -2,6 +2,7 @@
 // acquire with a custom retry strategy → extend → check TTL and value on the nodes → release.
 import { describeMix, loadConfig } from "../fixtures/config.ts";
 import { runExample3 } from "../fixtures/example3.ts";
+import { probeDriver, resolveDriverFactory } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { harnessOptions, openHarness } from "../fixtures/harness.ts";
 import { runCli } from "./cli.ts";
@@ -10,6 +11,7 @@ const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
 
 await runCli(async () => {
   const config = loadConfig();
+  await probeDriver(await resolveDriverFactory(config.driver), config.driver, config.nodeCount);
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   console.log(`provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`);

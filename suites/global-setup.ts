@@ -1,7 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { onEmergencyExit } from "../fixtures/cleanup.ts";
 import { describeMix, loadConfig } from "../fixtures/config.ts";
-import { resolveDriverFactory } from "../fixtures/drivers/load.ts";
+import { probeDriver, resolveDriverFactory } from "../fixtures/drivers/load.ts";
 import { formatIdentity, self } from "../fixtures/fleet/identity.ts";
 import { reapLeftovers, reapRunSync, resolveProvider } from "../fixtures/fleet/index.ts";
 import type {} from "../fixtures/test.ts"; // brings the ProvidedContext declaration
@@ -13,7 +13,7 @@ import type {} from "../fixtures/test.ts"; // brings the ProvidedContext declara
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const config = loadConfig();
-  await resolveDriverFactory(config.driver);
+  await probeDriver(await resolveDriverFactory(config.driver), config.driver, config.nodeCount);
   const { provider, reason } = await resolveProvider(config);
   process.env.RC_RUNNER = formatIdentity(self);
   const reaped = await reapLeftovers({ docker: provider === "containers" });

@@ -1,0 +1,98 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, test } from "vitest";
+import { clientKinds } from "../fixtures/clients/index.ts";
+import { loadConfig, parseClientMix } from "../fixtures/config.ts";
+import { ConfigError } from "../fixtures/errors.ts";
+import { readProcessRecords } from "../fixtures/fleet/ledger.ts";
+
+describe("configuration from the environment", () => {
+  test("defaults: auto provider, 5 nodes, alternate mix, redlock@5, redis:7", () => {
+    expect(loadConfig({})).toEqual({
+      provider: "auto",
+      nodeCount: 5,
+      image: "redis:7",
+      externalNodes: [],
+      clientMix: { mode: "alternate" },
+      driver: "redlock@5",
+      ttlMs: 10_000,
+    });
+  });
+
+  test("REDIS_NODES selects the external provider and sets N", () => {
+    const config = loadConfig({ REDIS_NODES: "redis://10.0.0.1:7000, redis://:secret@db.example:7001,redis://[::1]" });
+    expect(config.provider).toBe("external");
+    expect(config.nodeCount).toBe(3);
+    expect(config.externalNodes).toEqual([
+      { host: "10.0.0.1", port: 7000 },
+      { host: "db.example", port: 7001, password: "secret" },
+      { host: "::1", port: 6379 },
+    ]);
+  });
+
+  test.each([
+    [{ REDIS_NODES: "localhost:6379" }, /entry 1 \("localhost:6379"\) must use redis:\/\//],
+    [{ REDIS_NODES: "redis://a:1,redis://a:1" }, /lists a:1 twice/],
+    [{ REDIS_NODES: "redis://a:99999" }, /is not a URL|invalid port/],
+    [{ REDIS_NODES: "redis://a:1/3" }, /database 0/],
+    [{ REDIS_PROVIDER: "kubernetes" }, /REDIS_PROVIDER=kubernetes is not one of/],
+    [{ REDIS_PROVIDER: "external" }, /needs REDIS_NODES/],
+    [{ REDIS_PROVIDER: "processes", REDIS_NODES: "redis://a:1" }, /unset one of them/],
+    [{ REDIS_NODE_COUNT: "0" }, /out of range/],
+    [{ REDIS_NODE_COUNT: "10" }, /out of range/],
+    [{ REDIS_NODE_COUNT: "three" }, /out of range/],
+    [{ CLIENT_MIX: "both" }, /CLIENT_MIX=both is not one of/],
+    [{ CLIENT_MIX: "random:x" }, /CLIENT_MIX=random:x/],
+    [{ LOCK_TTL_MS: "1.5" }, /LOCK_TTL_MS=1.5 is not a positive integer/],
+    [{ LOCK_TTL_MS: "0" }, /not a positive integer/],
+    [{ LOCK_TTL_MS: "-5" }, /not a positive integer/],
+    [{ LOCK_TTL_MS: "10s" }, /not a positive integer/],
+  ])("%o is refused: %s", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test("every problem is reported in one error", () => {
+    const error = (() => {
+      try {
+        loadConfig({ REDIS_PROVIDER: "nope", CLIENT_MIX: "x", LOCK_TTL_MS: "y", REDIS_NODE_COUNT: "12" });
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(error?.message.match(/^ {2}- /gm)).toHaveLength(4);
+    expect(error?.message).toMatch(/Nothing was started/);
+  });
+
+  test("random:<seed> is a replayable mix; alternate starts with ioredis", () => {
+    const mix = parseClientMix("random:1234");
+    expect(clientKinds(mix, 9)).toEqual(clientKinds(mix, 9));
+    expect(new Set(clientKinds(mix, 9)).size).toBe(2);
+    expect(clientKinds({ mode: "alternate" }, 3)).toEqual(["ioredis", "node-redis", "ioredis"]);
+  });
+});
+
+describe("bad input starts nothing", () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/example.ts"], {
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+  test.each([
+    [{ REDIS_NODE_COUNT: "12" }, /out of range/],
+    [{ LOCK_DRIVER: "./suites/sample-drivers/missing-methods.mjs" }, /lacks extend\(\)/],
+    [{ LOCK_DRIVER: "./suites/sample-drivers/no-default.mjs" }, /no default export/],
+  ])("npm run example with %o: one error, exit 2, no node left running", (env, message) => {
+    const before = readProcessRecords().length;
+    const result = run(env);
+    expect(result.status, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
+    expect(result.stdout).not.toMatch(/Lock acquired/);
+    // "provider:" is printed just before the fleet starts.
+    expect(result.stdout, "the fleet was started before the error").not.toMatch(/^provider:/m);
+    expect(readProcessRecords().length).toBe(before);
+  });
+});

@@ -1,0 +1,4 @@
+export function createDriver() {
+  return {};
+}
+export const version = "1.0.0";

@@ -1,0 +1,8 @@
+// A TypeScript driver module: a user's fork that wraps the built-in one and renames it.
+import type { DriverContext, LockDriver } from "../../fixtures/drivers/contract.ts";
+import createRedlock5 from "../../fixtures/drivers/redlock5.ts";
+
+export default function createDriver(ctx: DriverContext): LockDriver {
+  const inner = createRedlock5(ctx);
+  return { ...inner, name: "typescript-fork" };
+}
