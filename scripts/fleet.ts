@@ -1,0 +1,31 @@
+// Starts a fleet and keeps it up until Ctrl-C: for chaos experiments by hand, or for pointing
+// another program at real nodes. Prints REDIS_NODES for the external provider, and one JSON line
+// (for tools) describing every node. Everything is removed on Ctrl-C, SIGTERM or SIGHUP.
+import { writeFileSync } from "node:fs";
+import { loadConfig } from "../fixtures/config.ts";
+import { ContainerNode } from "../fixtures/fleet/containers.ts";
+import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
+import { ProcessNode } from "../fixtures/fleet/processes.ts";
+import { runCli } from "./cli.ts";
+
+await runCli(async () => {
+  const config = loadConfig();
+  const { provider, reason } = await resolveProvider(config);
+  await reapLeftovers({ docker: provider === "containers" });
+  const fleet = await startFleet({ provider, nodeCount: config.nodeCount, allowEven: true, image: config.image, externalNodes: config.externalNodes });
+  const nodes = fleet.nodes.map((n) => ({
+    name: n.name,
+    host: n.host,
+    port: n.port,
+    pid: n instanceof ProcessNode ? n.pid : undefined,
+    container: n instanceof ContainerNode ? n.id : undefined,
+  }));
+  const ready = { event: "ready", provider, pid: process.pid, nodes };
+  console.log(`provider: ${provider} (${reason})`);
+  console.log(`REDIS_NODES=${fleet.nodes.map((n) => `redis://${n.host}:${n.port}`).join(",")}`);
+  console.log(JSON.stringify(ready));
+  if (process.env.RC_READY_FILE) writeFileSync(process.env.RC_READY_FILE, JSON.stringify(ready));
+  console.log("Fleet is up. Press Ctrl-C to stop it; every node is removed.");
+  // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it.
+  setInterval(() => undefined, 1 << 30);
+});

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, inject } from "vitest";
+import { waitFor } from "../fixtures/clock.ts";
+import { containerRuntime } from "../fixtures/fleet/containers.ts";
+import { reapLeftovers } from "../fixtures/fleet/index.ts";
+import { readProcessRecords } from "../fixtures/fleet/ledger.ts";
+import { probeConnect } from "../fixtures/net.ts";
+import { test } from "../fixtures/test.ts";
+
+interface Ready {
+  pid: number;
+  nodes: Array<{ name: string; host: string; port: number; pid?: number; container?: string }>;
+}
+
+const VITEST = join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
+
+/**
+ * Starts a run in its own process group (as a shell starts a foreground job) with its own state
+ * dir, so its ledger and ours never mix. Resolves once it has reported its nodes.
+ */
+async function startRun(kind: "cli" | "vitest"): Promise<{ child: ChildProcess; ready: Ready; stateDir: string; output: () => string }> {
+  const stateDir = mkdtempSync(join(tmpdir(), "rc-leak-"));
+  const readyFile = join(stateDir, "ready.json");
+  const args =
+    kind === "cli"
+      ? ["--import", "tsx", "scripts/fleet.ts"]
+      : [VITEST, "run", "--config", "suites/probes/vitest.probe.config.ts"];
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      RC_STATE_DIR: stateDir,
+      RC_READY_FILE: readyFile,
+      REDIS_NODE_COUNT: "3",
+      REDIS_PROVIDER: inject("provider"),
+      TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
+      RC_RUNNER: "",
+    },
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  await waitFor(() => existsSync(readyFile) || child.exitCode !== null, "the run reports its nodes", 90_000, 50);
+  if (!existsSync(readyFile)) throw new Error(`the ${kind} run exited before it was ready:\n${output}`);
+  return { child, ready: JSON.parse(readFileSync(readyFile, "utf8")) as Ready, stateDir, output: () => output };
+}
+
+const exited = (child: ChildProcess) =>
+  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
+
+async function nodesGone(ready: Ready, stateDir: string): Promise<string[]> {
+  const alive: string[] = [];
+  for (const node of ready.nodes) {
+    const outcome = await probeConnect(node.host, node.port, 500);
+    if (outcome !== "refused") alive.push(`${node.name} port ${node.port}: connect ${outcome}${node.pid ? ` (pid ${node.pid}: ${describePid(node.pid)})` : ""}`);
+    if (node.container) {
+      const found = await (await containerRuntime()).container.dockerode.listContainers({ all: true, filters: { id: [node.container] } });
+      if (found.length > 0) alive.push(`${node.name}'s container ${node.container.slice(0, 12)} still exists (${found[0]?.State})`);
+    }
+  }
+  const previous = process.env.RC_STATE_DIR;
+  process.env.RC_STATE_DIR = stateDir;
+  try {
+    for (const record of readProcessRecords()) alive.push(`ledger still lists pid ${record.pid} (port ${record.port})`);
+  } finally {
+    if (previous === undefined) delete process.env.RC_STATE_DIR;
+    else process.env.RC_STATE_DIR = previous;
+  }
+  return alive;
+}
+
+function describePid(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ").slice(0, 4).join(" ");
+  } catch {
+    return "no such process";
+  }
+}
+
+/** Removes whatever the interrupted run left (workers of a SIGKILLed vitest linger) and its dir. */
+function cleanUp(child: ChildProcess, stateDir: string): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    // group already gone
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SIGKILL", () => {
+  for (const kind of ["cli", "vitest"] as const) {
+    test(`${kind}: Ctrl-C (SIGINT to the process group) removes every node`, async () => {
+      const run = await startRun(kind);
+      try {
+        expect(await probeConnect(run.ready.nodes[0]!.host, run.ready.nodes[0]!.port)).toBe("connected");
+        process.kill(-run.child.pid!, "SIGINT");
+        await exited(run.child);
+        await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node is gone", 20_000, 100).catch(() => undefined);
+        expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
+      } finally {
+        cleanUp(run.child, run.stateDir);
+      }
+    });
+
+    test(`${kind}: SIGTERM to the main process only removes every node`, async () => {
+      const run = await startRun(kind);
+      try {
+        process.kill(run.child.pid!, "SIGTERM");
+        await exited(run.child);
+        await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node is gone", 20_000, 100).catch(() => undefined);
+        expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
+      } finally {
+        cleanUp(run.child, run.stateDir);
+      }
+    });
+
+    test(`${kind}: after SIGKILL of the main process, the next start reaps the leftovers`, async () => {
+      const run = await startRun(kind);
+      try {
+        process.kill(run.child.pid!, "SIGKILL");
+        await exited(run.child);
+        // SIGKILL runs no clean-up: the nodes are still there (the test would prove nothing otherwise).
+        expect((await nodesGone(run.ready, run.stateDir)).length).toBeGreaterThan(0);
+        const previous = process.env.RC_STATE_DIR;
+        process.env.RC_STATE_DIR = run.stateDir;
+        try {
+          const reaped = await reapLeftovers({ docker: inject("provider") === "containers" }); // what the next start does first
+          expect(reaped.processes + reaped.containers, "leftovers reaped").toBe(run.ready.nodes.length);
+        } finally {
+          if (previous === undefined) delete process.env.RC_STATE_DIR;
+          else process.env.RC_STATE_DIR = previous;
+        }
+        expect(await nodesGone(run.ready, run.stateDir)).toEqual([]);
+      } finally {
+        cleanUp(run.child, run.stateDir);
+      }
+    });
+  }
+});

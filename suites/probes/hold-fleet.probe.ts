@@ -1,0 +1,18 @@
+import { writeFileSync } from "node:fs";
+import { ContainerNode } from "../../fixtures/fleet/containers.ts";
+import { ProcessNode } from "../../fixtures/fleet/processes.ts";
+import { test } from "../../fixtures/test.ts";
+
+// Opens a harness, reports its nodes, then waits to be interrupted.
+test("hold a fleet until interrupted", async ({ lab }) => {
+  const h = await lab.open({ nodeCount: 3 });
+  const nodes = h.fleet.nodes.map((n) => ({
+    name: n.name,
+    host: n.host,
+    port: n.port,
+    pid: n instanceof ProcessNode ? n.pid : undefined,
+    container: n instanceof ContainerNode ? n.id : undefined,
+  }));
+  writeFileSync(process.env.RC_READY_FILE!, JSON.stringify({ event: "ready", pid: process.pid, runner: process.env.RC_RUNNER, nodes }));
+  await new Promise((resolve) => setTimeout(resolve, 240_000));
+});
