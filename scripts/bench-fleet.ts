@@ -1,0 +1,97 @@
+// Benchmark, not a test: time-to-ready of a 5-node fleet per provider, and the PING round trip
+// per client kind, side by side in one run. Also the example3 sequence latency per step.
+import { ClientSet } from "../fixtures/clients/index.ts";
+import { monotonicMs, percentile } from "../fixtures/clock.ts";
+import { loadConfig, type ProviderName } from "../fixtures/config.ts";
+import { runExample3 } from "../fixtures/example3.ts";
+import { dockerAvailable, ensureImage } from "../fixtures/fleet/containers.ts";
+import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
+import { redisServerAvailable } from "../fixtures/fleet/processes.ts";
+import { harnessOptions, openHarness } from "../fixtures/harness.ts";
+import { runCli } from "./cli.ts";
+
+const NODES = 5;
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+const PINGS = Number(process.env.BENCH_PINGS ?? 2000);
+const SEQUENCES = Number(process.env.BENCH_SEQUENCES ?? 50);
+
+const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+
+async function providers(image: string): Promise<Array<{ provider: ProviderName; note?: string }>> {
+  const list: Array<{ provider: ProviderName; note?: string }> = [];
+  if (redisServerAvailable()) list.push({ provider: "processes" });
+  else console.log("processes: skipped (redis-server not on PATH)");
+  if (await dockerAvailable()) {
+    try {
+      await ensureImage(image);
+      list.push({ provider: "containers", note: image });
+    } catch (error) {
+      console.log(`containers: skipped (${(error as Error).message.split("\n")[0]})`);
+    }
+  } else console.log("containers: skipped (no Docker engine)");
+  return list;
+}
+
+await runCli(async () => {
+  const config = loadConfig();
+  await reapLeftovers();
+  const rows: string[] = [];
+  const lockRows: string[] = [];
+  const cpu = (await import("node:os")).cpus();
+  console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, node ${process.version}`);
+  console.log(`each figure: ${STARTS} fleet starts, ${PINGS} sequential PINGs per client kind, ${SEQUENCES} example3 sequences\n`);
+  for (const { provider, note } of await providers(config.image)) {
+    const readyTimes: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      const start = monotonicMs();
+      const fleet = await startFleet({ provider, nodeCount: NODES, image: config.image });
+      readyTimes.push(monotonicMs() - start);
+      await fleet.close();
+    }
+    const fleet = await startFleet({ provider, nodeCount: NODES, image: config.image });
+    try {
+      const clients = await ClientSet.connect(fleet, { mode: "alternate" });
+      const byKind = new Map<string, number[]>();
+      for (const client of clients.clients) byKind.set(client.kind, byKind.get(client.kind) ?? []);
+      for (let i = 0; i < 200; i++) await Promise.all(clients.clients.map((c) => c.ping())); // warm-up
+      for (const client of clients.clients.slice(0, 2)) {
+        const samples = byKind.get(client.kind)!;
+        for (let i = 0; i < PINGS; i++) {
+          const t = monotonicMs();
+          await client.ping();
+          samples.push(monotonicMs() - t);
+        }
+      }
+      await clients.close();
+      const ping = [...byKind].map(([kind, s]) => `${kind} p50 ${fmt(percentile(s, 50))} / p99 ${fmt(percentile(s, 99))}`).join("; ");
+      rows.push(`| ${provider}${note ? ` (${note})` : ""} | ${fmt(percentile(readyTimes, 50))} (min ${fmt(Math.min(...readyTimes))}, max ${fmt(Math.max(...readyTimes))}) | ${ping} |`);
+    } finally {
+      await fleet.close();
+    }
+    const harness = await openHarness(harnessOptions(config, provider, { nodeCount: NODES, clientMix: { mode: "alternate" }, driver: "redlock@5" }));
+    try {
+      const acquire: number[] = [];
+      const extend: number[] = [];
+      const release: number[] = [];
+      for (let i = 0; i < SEQUENCES; i++) {
+        const r = await runExample3(harness.fleet, harness.clients, harness.driver, {
+          ttlMs: 10_000,
+          retry: { retryCount: 3, retryDelay: 100, retryJitter: 50 },
+        });
+        acquire.push(r.timings.acquireMs);
+        extend.push(r.timings.extendMs);
+        release.push(r.timings.releaseMs);
+      }
+      const p = (s: number[]) => `p50 ${fmt(percentile(s, 50))} / p99 ${fmt(percentile(s, 99))}`;
+      lockRows.push(`| ${provider} | ${p(acquire)} | ${p(extend)} | ${p(release)} |`);
+    } finally {
+      await harness.close();
+    }
+  }
+  console.log("| provider | time to ready, 5 nodes | PING round trip per client kind |");
+  console.log("|---|---|---|");
+  for (const row of rows) console.log(row);
+  console.log(`\n| provider | redlock@5 acquire (5 nodes, alternate mix) | extend | release |`);
+  console.log("|---|---|---|---|");
+  for (const row of lockRows) console.log(row);
+});
