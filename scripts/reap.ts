@@ -1,0 +1,10 @@
+// Removes what killed runs left behind: redis-server processes from the ledger and labelled
+// containers whose owner or test runner is gone. Runs of other live processes are not touched.
+import { reapLeftovers } from "../fixtures/fleet/index.ts";
+import { stateDir } from "../fixtures/fleet/ledger.ts";
+import { runCli } from "./cli.ts";
+
+await runCli(async () => {
+  const { processes, containers } = await reapLeftovers();
+  console.log(`reaped ${processes} redis-server process(es) and ${containers} container(s) (ledger: ${stateDir()})`);
+});
