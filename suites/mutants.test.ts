@@ -1,0 +1,54 @@
+import { describe, expect } from "vitest";
+import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
+import { PROPERTIES } from "../fixtures/properties/catalog.ts";
+import { defaultSeed, runProperty, type PropertyResult } from "../fixtures/properties/runner.ts";
+import { test } from "../fixtures/test.ts";
+
+/**
+ * Mutation self-test: each mutant is the reference with one plausible bug. A property suite that
+ * lets one survive has a blind spot, so a surviving mutant fails the run. Properties run until the
+ * first one catches the mutant, the one expected to catch it first.
+ */
+const FIRST_CATCHER: Record<Mutation, string> = {
+  "release-without-owner-check": "OV-2",
+  "quorum-off-by-one": "QU-2",
+  "no-cleanup-on-failure": "CL-1",
+  "quorum-of-responders": "QU-3",
+  "no-elapsed-check": "VA-3",
+  "extend-without-owner-check": "OV-3",
+  "no-drift": "VA-2",
+  "expiration-from-end": "VA-4",
+  "ignore-retry-count": "RT-1",
+  "constant-value": "OV-1",
+  "partial-multi-resource": "MR-1",
+  "extend-minority-accepted": "TE-3",
+  "extend-keeps-expiration": "TE-1",
+};
+
+const seed = defaultSeed();
+
+describe(`mutation self-test: every mutant of the reference is caught by a property (seed ${seed})`, () => {
+  test("there are at least 10 mutants, each with a description", () => {
+    expect(Object.keys(MUTATIONS).length).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(FIRST_CATCHER).sort()).toEqual(Object.keys(MUTATIONS).sort());
+  });
+
+  for (const mutation of Object.keys(MUTATIONS) as Mutation[]) {
+    test(`${mutation}: ${MUTATIONS[mutation]}`, async ({ lab, skip }) => {
+      const driverFactory = (ctx: Parameters<typeof createReferenceDriver>[0]) => createReferenceDriver(ctx, mutation);
+      const order = [FIRST_CATCHER[mutation], ...PROPERTIES.map((p) => p.id).filter((id) => id !== FIRST_CATCHER[mutation])];
+      const tried: PropertyResult[] = [];
+      for (const id of order) {
+        const property = PROPERTIES.find((p) => p.id === id)!;
+        const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver: `reference~${mutation}`, driverFactory, seed });
+        tried.push(result);
+        if (result.status === "fail") return;
+      }
+      const unsupported = tried.filter((r) => r.status === "unsupported");
+      if (unsupported.length > 0 && unsupported.some((r) => r.id === FIRST_CATCHER[mutation])) {
+        skip(`UNSUPPORTED: the properties that catch this mutant cannot run here (${unsupported.map((r) => r.id).join(", ")})`);
+      }
+      expect.fail(`mutant "${mutation}" survived all ${tried.length} properties (seed ${seed}): the suite cannot tell this bug from a correct Redlock`);
+    });
+  }
+});
