@@ -1,4 +1,9 @@
-import { describe, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, inject } from "vitest";
 import { runExample3 } from "../fixtures/example3.ts";
 import { resolveDriverFactory, instantiateDriver } from "../fixtures/drivers/load.ts";
 import { ConfigError } from "../fixtures/errors.ts";
@@ -8,7 +13,7 @@ const RETRY = { retryCount: 3, retryDelay: 100, retryJitter: 20 };
 
 describe("LOCK_DRIVER: built-in names and user modules", () => {
   test("an unknown name lists the built-in drivers", async () => {
-    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(/neither a built-in driver \(redlock@5.*\) nor a path/);
+    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(/neither a built-in driver \(reference, redlock@5, redlock@4, @sesamecare-oss\/redlock, redlock-universal, redis-semaphore\) nor a path/);
   });
 
   test("a path with no file says where it looked", async () => {
@@ -46,5 +51,42 @@ describe("LOCK_DRIVER: built-in names and user modules", () => {
     const lines: string[] = [];
     await runExample3(h.fleet, h.clients, h.driver, { ttlMs: 5000, retry: RETRY, log: (l) => lines.push(l) });
     expect(lines).toHaveLength(4);
+  });
+});
+
+describe("usable from another project: the redlock-conformance bin", () => {
+  const bin = join(process.cwd(), "bin", "redlock-conformance.mjs");
+  const reference = pathToFileURL(join(process.cwd(), "fixtures", "drivers", "reference.ts")).href;
+  const project = (driverSource: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "rc-user-project-"));
+    writeFileSync(join(dir, "my-driver.mjs"), driverSource);
+    return dir;
+  };
+  const run = (cwd: string, args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, REDIS_PROVIDER: inject("provider") } });
+
+  test("runs a user's driver module, resolved from the user's directory, and exits 0 when it conforms", () => {
+    const dir = project(`import { createReferenceDriver } from "${reference}";\nexport default (ctx) => ({ ...createReferenceDriver(ctx), name: "my-fork" });\n`);
+    try {
+      const r = run(dir, ["--driver", "./my-driver.mjs", "--only", "RE-1,OV-2"]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/no baseline: every must-hold, must-fail and liveness property must pass/);
+      expect(r.stdout).toMatch(/2 as expected, 0 unexpected failure/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("exits 1 and prints the failure details when the driver breaks a must-hold property", () => {
+    const dir = project(`import { createReferenceDriver } from "${reference}";\nexport default (ctx) => createReferenceDriver(ctx, "release-without-owner-check");\n`);
+    try {
+      const r = run(dir, ["--driver", "./my-driver.mjs", "--only", "OV-2"]);
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/FAIL OV-2/);
+      expect(r.stdout).toMatch(/stale release removed B's key/);
+      expect(r.stdout).toMatch(/replay: RC_SEED=\d+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
