@@ -1,4 +1,6 @@
-import { describe, expect } from "vitest";
+import { afterAll, describe, expect, inject } from "vitest";
+import { loadConfig } from "../fixtures/config.ts";
+import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { judge, loadBaseline } from "../fixtures/baselines.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
 import { defaultSeed, runProperty } from "../fixtures/properties/runner.ts";
@@ -13,11 +15,15 @@ import { test } from "../fixtures/test.ts";
 const driver = process.env.LOCK_DRIVER?.trim() || "redlock@5";
 const baseline = loadBaseline(driver);
 const seed = defaultSeed();
+// Fleets are shared between the tests of this file (reset between uses): see FleetPool.
+const config = loadConfig();
+const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes });
+afterAll(() => pool.close());
 
 describe(`conformance of ${driver} (${baseline ? `baseline ${baseline.package}` : "no baseline"}; seed ${seed})`, () => {
   for (const property of PROPERTIES) {
     test(`${property.id} [${property.class}] ${property.title}`, async ({ lab, skip, annotate }) => {
-      const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver, seed });
+      const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver, seed, pool });
       const judgement = judge(result, baseline);
       const why = baseline?.expected[property.id]?.why;
       if (judgement === "unexpected-fail") {

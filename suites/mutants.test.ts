@@ -1,4 +1,6 @@
-import { describe, expect } from "vitest";
+import { afterAll, describe, expect, inject } from "vitest";
+import { loadConfig } from "../fixtures/config.ts";
+import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
 import { defaultSeed, runProperty, type PropertyResult } from "../fixtures/properties/runner.ts";
@@ -26,6 +28,10 @@ const FIRST_CATCHER: Record<Mutation, string> = {
 };
 
 const seed = defaultSeed();
+// Fleets are shared between the tests of this file (reset between uses): see FleetPool.
+const config = loadConfig();
+const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes });
+afterAll(() => pool.close());
 
 describe(`mutation self-test: every mutant of the reference is caught by a property (seed ${seed})`, () => {
   test("there are at least 10 mutants, each with a description", () => {
@@ -40,7 +46,7 @@ describe(`mutation self-test: every mutant of the reference is caught by a prope
       const tried: PropertyResult[] = [];
       for (const id of order) {
         const property = PROPERTIES.find((p) => p.id === id)!;
-        const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver: `reference~${mutation}`, driverFactory, seed });
+        const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver: `reference~${mutation}`, driverFactory, seed, pool });
         tried.push(result);
         if (result.status === "fail") return;
       }
