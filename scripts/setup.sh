@@ -10,6 +10,7 @@ with_docker=false
 
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
+command -v gcc >/dev/null || packages+=(gcc libc6-dev)  # builds the clockshift preload library
 $with_docker && ! command -v dockerd >/dev/null && packages+=(docker.io)
 
 if [ ${#packages[@]} -gt 0 ]; then

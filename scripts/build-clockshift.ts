@@ -1,0 +1,11 @@
+// Builds the clockshift preload library (fixtures/faults/native/clockshift.c) with gcc, ahead of
+// the first clock fault. Prints its path; exits 1 if it cannot be built (clock faults then fall
+// back to rewriting TTLs, and reports say so).
+import { clockshiftLibrary } from "../fixtures/faults/clockshift.ts";
+import { runCli } from "./cli.ts";
+
+await runCli(async () => {
+  const path = clockshiftLibrary();
+  if (!path) throw new Error("clockshift could not be built (needs gcc and Linux); clock faults will use the ttl-rewrite fallback");
+  console.log(path);
+});
