@@ -7,7 +7,7 @@ import { isAlive } from "../fixtures/fleet/identity.ts";
 import { ProcessNode } from "../fixtures/fleet/processes.ts";
 import type { RedisNode } from "../fixtures/fleet/types.ts";
 import { probeConnect } from "../fixtures/net.ts";
-import { jumpClockForward } from "../fixtures/faults/clock.ts";
+import { driftClock, jumpClock } from "../fixtures/faults/clock.ts";
 import { requireOperations, test } from "../fixtures/test.ts";
 
 /** Provider-level truth about a node's process, beyond what a client can observe. */
@@ -130,8 +130,8 @@ describe("clock faults", () => {
   test("preload mechanism: a +10 s jump moves the node's own TIME and expires keys early; rate 2 runs its clock twice as fast", async ({ lab, skip }) => {
     const h = await lab.open({ nodeCount: 1, clockControl: true });
     const node = h.fleet.nodes[0]!;
-    if (!(node instanceof ProcessNode) || !node.clockFile) {
-      skip(`UNSUPPORTED: the clockshift preload runs only under the processes provider (this is ${node.provider}); clock faults there use the ttl-rewrite fallback`);
+    if (!(node instanceof ProcessNode || node instanceof ContainerNode) || !node.clockFile) {
+      skip(`UNSUPPORTED: the clockshift preload needs nodes the harness starts on Linux with gcc (this is ${node.provider}); clock faults there use the ttl-rewrite fallback`);
     }
     const admin = node.admin();
     const skew = async () => {
@@ -140,30 +140,36 @@ describe("clock faults", () => {
     };
     expect(Math.abs(await skew())).toBeLessThan(500);
     await admin.set("rc:clock", "v", "PX", 20_000);
-    expect(await jumpClockForward(node, 10_000)).toBe("preload");
+    expect(await jumpClock(node, 10_000)).toBe("preload");
     expect(await skew()).toBeGreaterThan(9_500);
     const pttl = await admin.pttl("rc:clock");
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(10_000);
-    await (node as ProcessNode).setClock({ offsetMs: 0, rate: 2 });
+    expect(await jumpClock(node, -20_000)).toBe("preload");
+    expect(await skew()).toBeLessThan(-9_500);
+    expect(await driftClock(node, 2)).toBe("preload");
+    await (node as ProcessNode | ContainerNode).setClock({ offsetMs: 0, rate: 2 });
     await admin.set("rc:fast", "v", "PX", 2000);
     await new Promise((r) => setTimeout(r, 600));
     // Real time would leave ~1400 ms; at rate 2 about 800 remain (or the key is gone if we slept long).
     expect(await admin.pttl("rc:fast")).toBeLessThan(1100);
   });
 
-  test("ttl-rewrite fallback: a +10 s jump shortens every key's remaining TTL on any provider", async ({ lab }) => {
+  test("ttl-rewrite fallback: a +10 s jump shortens every key's remaining TTL, a −10 s jump lengthens it; drift is unsupported", async ({ lab }) => {
     const h = await lab.open({ nodeCount: 1 });
     const node = h.fleet.nodes[0]!;
     const admin = node.admin();
     await admin.set("rc:a", "v", "PX", 20_000);
     await admin.set("rc:b", "v", "PX", 5_000);
     await admin.set("rc:forever", "v");
-    expect(await jumpClockForward(node, 10_000)).toBe("ttl-rewrite");
+    expect(await jumpClock(node, 10_000)).toBe("ttl-rewrite");
     const left = await admin.pttl("rc:a");
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThanOrEqual(10_000);
     expect(await admin.exists("rc:b")).toBe(0);
     expect(await admin.get("rc:forever")).toBe("v");
+    expect(await jumpClock(node, -10_000)).toBe("ttl-rewrite");
+    expect(await admin.pttl("rc:a")).toBeGreaterThan(10_000);
+    await expect(driftClock(node, 2)).rejects.toThrow(/unsupported/);
   });
 });
