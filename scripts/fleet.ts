@@ -1,7 +1,7 @@
 // Starts a fleet and keeps it up until Ctrl-C: for chaos experiments by hand, or for pointing
 // another program at real nodes. Prints REDIS_NODES for the external provider, and one JSON line
 // (for tools) describing every node. Everything is removed on Ctrl-C, SIGTERM or SIGHUP.
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { loadConfig } from "../fixtures/config.ts";
 import { ContainerNode } from "../fixtures/fleet/containers.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
@@ -24,7 +24,11 @@ await runCli(async () => {
   console.log(`provider: ${provider} (${reason})`);
   console.log(`REDIS_NODES=${fleet.nodes.map((n) => `redis://${n.host}:${n.port}`).join(",")}`);
   console.log(JSON.stringify(ready));
-  if (process.env.RC_READY_FILE) writeFileSync(process.env.RC_READY_FILE, JSON.stringify(ready));
+  if (process.env.RC_READY_FILE) {
+    // Atomic: a reader never sees a half-written file.
+    writeFileSync(`${process.env.RC_READY_FILE}.tmp`, JSON.stringify(ready));
+    renameSync(`${process.env.RC_READY_FILE}.tmp`, process.env.RC_READY_FILE);
+  }
   console.log("Fleet is up. Press Ctrl-C to stop it; every node is removed.");
   // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it.
   setInterval(() => undefined, 1 << 30);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject } from "vitest";
@@ -44,9 +44,26 @@ async function startRun(kind: "cli" | "vitest"): Promise<{ child: ChildProcess; 
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
-  await waitFor(() => existsSync(readyFile) || child.exitCode !== null, "the run reports its nodes", 90_000, 50);
-  if (!existsSync(readyFile)) throw new Error(`the ${kind} run exited before it was ready:\n${output}`);
-  return { child, ready: JSON.parse(readFileSync(readyFile, "utf8")) as Ready, stateDir, output: () => output };
+  // The file is written by rename, but parse defensively: a half-read file just means "not yet".
+  const readReady = (): Ready | null => {
+    try {
+      return JSON.parse(readFileSync(readyFile, "utf8")) as Ready;
+    } catch {
+      return null;
+    }
+  };
+  try {
+    await waitFor(() => readReady() !== null || child.exitCode !== null, "the run reports its nodes", 90_000, 50);
+  } catch (error) {
+    cleanUp(child, stateDir);
+    throw error;
+  }
+  const ready = readReady();
+  if (!ready) {
+    cleanUp(child, stateDir);
+    throw new Error(`the ${kind} run exited before it was ready:\n${output}`);
+  }
+  return { child, ready, stateDir, output: () => output };
 }
 
 const exited = (child: ChildProcess) =>

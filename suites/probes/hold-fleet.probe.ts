@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { ContainerNode } from "../../fixtures/fleet/containers.ts";
 import { ProcessNode } from "../../fixtures/fleet/processes.ts";
 import { test } from "../../fixtures/test.ts";
@@ -13,6 +13,8 @@ test("hold a fleet until interrupted", async ({ lab }) => {
     pid: n instanceof ProcessNode ? n.pid : undefined,
     container: n instanceof ContainerNode ? n.id : undefined,
   }));
-  writeFileSync(process.env.RC_READY_FILE!, JSON.stringify({ event: "ready", pid: process.pid, runner: process.env.RC_RUNNER, nodes }));
+  const file = process.env.RC_READY_FILE!;
+  writeFileSync(`${file}.tmp`, JSON.stringify({ event: "ready", pid: process.pid, runner: process.env.RC_RUNNER, nodes }));
+  renameSync(`${file}.tmp`, file); // atomic: the leak suite never reads a half-written file
   await new Promise((resolve) => setTimeout(resolve, 240_000));
 });
