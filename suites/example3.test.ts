@@ -1,8 +1,9 @@
 import { describe, expect } from "vitest";
 import { monotonicMs } from "../fixtures/clock.ts";
 import type { ClientMix } from "../fixtures/config.ts";
+import { redisKey } from "../fixtures/drivers/contract.ts";
 import { EXAMPLE3_LINES, runExample3 } from "../fixtures/example3.ts";
-import { measureRoundTrips } from "../fixtures/timing.ts";
+import { attemptGapMs, measureRoundTrips, retryWindow } from "../fixtures/timing.ts";
 import { requireNodeCount, test } from "../fixtures/test.ts";
 
 const RETRY = { retryCount: 4, retryDelay: 300, retryJitter: 50 };
@@ -19,7 +20,7 @@ const cases: Array<{ title: string; nodeCount: number; clientMix: ClientMix; kin
 describe("example3: acquire with a custom retry strategy → extend → check TTL and value on the nodes → release", () => {
   for (const c of cases) {
     test(c.title, async ({ lab, skip }) => {
-      requireNodeCount({ skip } as never, lab, c.nodeCount);
+      requireNodeCount(skip, lab, c.nodeCount);
       const h = await lab.open({ nodeCount: c.nodeCount, clientMix: c.clientMix });
       expect(h.clients.kinds).toEqual(c.kinds);
       const lines: string[] = [];
@@ -46,18 +47,14 @@ describe("the retry strategy is honoured", () => {
         const elapsed = monotonicMs() - start;
         await h.clients.settled();
         const expected = retry.retryCount + 1;
-        // Half the smallest possible delay separates attempts; one attempt's commands are ~ms apart.
-        const gap = (retry.retryDelay - retry.retryJitter) / 2;
-        const attempts = Object.fromEntries(h.fleet.nodes.map((n) => [n.name, h.clients.log.rounds(n.name, "locks:example", start, gap)]));
+        const attempts = Object.fromEntries(h.fleet.nodes.map((n) => [n.name, h.clients.log.rounds(n.name, redisKey(h.driver, "locks:example"), start, attemptGapMs(retry))]));
         expect(attempts, "attempts per node (rounds of commands naming the key)").toEqual(
           Object.fromEntries(h.fleet.nodes.map((n) => [n.name, expected])),
         );
-        // Delays are retryDelay ± retryJitter; a timer never fires more than 1 ms early.
-        const minimum = retry.retryCount * (retry.retryDelay - retry.retryJitter - 1);
-        // Allowance: each attempt's round trip (p99, measured) plus scheduler noise on a busy 2-core host.
-        const maximum = retry.retryCount * (retry.retryDelay + retry.retryJitter) + (retry.retryCount + 2) * rtt.p99 * 4 + 500;
-        expect(elapsed, `elapsed ${elapsed.toFixed(1)} ms; window [${minimum}, ${maximum.toFixed(0)}]`).toBeGreaterThanOrEqual(minimum);
-        expect(elapsed, `elapsed ${elapsed.toFixed(1)} ms; window [${minimum}, ${maximum.toFixed(0)}]`).toBeLessThanOrEqual(maximum);
+        const { min, max } = retryWindow(retry, rtt);
+        const window = `elapsed ${elapsed.toFixed(1)} ms; window [${min}, ${max.toFixed(0)}]`;
+        expect(elapsed, window).toBeGreaterThanOrEqual(min);
+        expect(elapsed, window).toBeLessThanOrEqual(max);
       } finally {
         await h.driver.release(holder);
       }
