@@ -1,11 +1,11 @@
 import { ConfigError, errorMessage } from "../fixtures/errors.ts";
 
 /**
- * Runs a CLI body: bad input prints one clear error (exit 2), any other failure prints an
- * "Error:" line (exit 1). Clean-up of started nodes happens in the body's finally blocks and,
+ * Runs a CLI body, then exits: bad input prints one clear error (exit 2), any other failure
+ * prints an "Error:" line (exit 1). Clean-up of started nodes happens in the body's finally blocks and,
  * on signals, in the fleet's emergency hooks.
  */
-export async function runCli(main: () => Promise<void>): Promise<void> {
+export async function runCli(main: () => Promise<void>): Promise<never> {
   try {
     await main();
   } catch (error) {
@@ -17,4 +17,7 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       process.exitCode = 1;
     }
   }
+  // Everything we started is closed by now; a hung driver call or a driver's stray timer must not
+  // keep a finished command alive (a CI job would otherwise sit until its own time-out).
+  process.exit();
 }

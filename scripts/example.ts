@@ -4,7 +4,7 @@ import { describeMix, loadConfig } from "../fixtures/config.ts";
 import { runExample3 } from "../fixtures/example3.ts";
 import { probeDriver, resolveDriverFactory } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
-import { harnessOptions, openHarness } from "../fixtures/harness.ts";
+import { harnessOptions, withHarness } from "../fixtures/harness.ts";
 import { runCli } from "./cli.ts";
 
 const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
@@ -15,8 +15,7 @@ await runCli(async () => {
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   console.log(`provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`);
-  const harness = await openHarness(harnessOptions(config, provider));
-  try {
+  await withHarness(harnessOptions(config, provider), async (harness) => {
     console.log(`clients: ${harness.clients.describe()}`);
     const result = await runExample3(harness.fleet, harness.clients, harness.driver, {
       ttlMs: config.ttlMs,
@@ -25,7 +24,5 @@ await runCli(async () => {
     });
     const t = result.timings;
     console.log(`timings: acquire ${t.acquireMs.toFixed(1)} ms, extend ${t.extendMs.toFixed(1)} ms, release ${t.releaseMs.toFixed(1)} ms`);
-  } finally {
-    await harness.close();
-  }
+  });
 });

@@ -4,6 +4,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { loadConfig } from "../fixtures/config.ts";
 import { ContainerNode } from "../fixtures/fleet/containers.ts";
+import { nodeUrl } from "../fixtures/fleet/credentials.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
 import { ProcessNode } from "../fixtures/fleet/processes.ts";
 import { runCli } from "./cli.ts";
@@ -22,7 +23,8 @@ await runCli(async () => {
   }));
   const ready = { event: "ready", provider, pid: process.pid, nodes };
   console.log(`provider: ${provider} (${reason})`);
-  console.log(`REDIS_NODES=${fleet.nodes.map((n) => `redis://${n.host}:${n.port}`).join(",")}`);
+  // With the fleet's password, so a person (or the external provider) can still connect by hand.
+  console.log(`REDIS_NODES=${fleet.nodes.map((n) => nodeUrl({ ...n.credentials, host: n.host, port: n.port })).join(",")}`);
   console.log(JSON.stringify(ready));
   if (process.env.RC_READY_FILE) {
     // Atomic: a reader never sees a half-written file.
@@ -32,4 +34,5 @@ await runCli(async () => {
   console.log("Fleet is up. Press Ctrl-C to stop it; every node is removed.");
   // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it.
   setInterval(() => undefined, 1 << 30);
+  await new Promise<never>(() => undefined);
 });

@@ -1,0 +1,4 @@
+// A driver whose release() never settles (see hang-on.mjs).
+import { hangOn } from "./hang-on.mjs";
+
+export default hangOn("release");
