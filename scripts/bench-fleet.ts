@@ -1,13 +1,14 @@
 // Benchmark, not a test: time-to-ready of a 5-node fleet per provider, and the PING round trip
 // per client kind, side by side in one run. Also the example3 sequence latency per step.
+import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { ClientSet } from "../fixtures/clients/index.ts";
-import { monotonicMs, percentile } from "../fixtures/clock.ts";
-import { loadConfig, type ProviderName } from "../fixtures/config.ts";
-import { runExample3 } from "../fixtures/example3.ts";
+import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
+import { loadConfig, type ProviderName } from "../fixtures/core/config.ts";
+import { runExample3 } from "../fixtures/harness/example3.ts";
 import { dockerAvailable, ensureImage } from "../fixtures/fleet/containers.ts";
 import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
 import { redisServerAvailable } from "../fixtures/fleet/processes.ts";
-import { harnessOptions, openHarness } from "../fixtures/harness.ts";
+import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
 import { runCli } from "./cli.ts";
 
 const NODES = 5;
@@ -68,7 +69,7 @@ await runCli(async () => {
     } finally {
       await fleet.close();
     }
-    const harness = await openHarness(harnessOptions(config, provider, { nodeCount: NODES, clientMix: { mode: "alternate" }, driver: "redlock@5" }));
+    const harness = await openHarness(harnessOptions(config, provider, await resolveDriver("redlock@5"), { nodeCount: NODES, clientMix: { mode: "alternate" } }));
     try {
       const acquire: number[] = [];
       const extend: number[] = [];

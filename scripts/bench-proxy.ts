@@ -1,8 +1,8 @@
 // Benchmark, not a test: the fault proxy's overhead — PING round trip through a proxy with no
 // fault vs straight to the node, per client kind, side by side in one run.
 import { ClientSet } from "../fixtures/clients/index.ts";
-import { monotonicMs, percentile } from "../fixtures/clock.ts";
-import { loadConfig } from "../fixtures/config.ts";
+import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
+import { loadConfig } from "../fixtures/core/config.ts";
 import { LinkProxy } from "../fixtures/faults/proxy.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
 import { runCli } from "./cli.ts";

@@ -1,7 +1,7 @@
-// Builds the clockshift preload library (fixtures/faults/native/clockshift.c) with gcc, ahead of
+// Builds the clockshift preload library (fixtures/fleet/native/clockshift.c) with gcc, ahead of
 // the first clock fault. Prints its path; exits 1 if it cannot be built (clock faults then fall
 // back to rewriting TTLs, and reports say so).
-import { clockshiftLibrary } from "../fixtures/faults/clockshift.ts";
+import { clockshiftLibrary } from "../fixtures/fleet/clockshift.ts";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {

@@ -1,4 +1,5 @@
-import { ConfigError, errorMessage } from "../fixtures/errors.ts";
+import { debugSetting } from "../fixtures/core/config.ts";
+import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 
 /**
  * Runs a CLI body, then exits: bad input prints one clear error (exit 2), any other failure
@@ -13,7 +14,7 @@ export async function runCli(main: () => Promise<void>): Promise<never> {
       console.error(`Error: ${error.message}`);
       process.exitCode = 2;
     } else {
-      console.error(`Error: ${error instanceof Error && error.stack && process.env.RC_DEBUG ? error.stack : errorMessage(error)}`);
+      console.error(`Error: ${error instanceof Error && error.stack && debugSetting() ? error.stack : errorMessage(error)}`);
       process.exitCode = 1;
     }
   }

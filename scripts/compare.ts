@@ -1,10 +1,9 @@
 // Prints only the properties on which two drivers differ: the way to regression-check an upgrade.
 //   npm run compare -- redlock@5 ./candidate-driver.mjs
-import { loadConfig } from "../fixtures/config.ts";
-import { ConfigError } from "../fixtures/errors.ts";
+import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
-import { formatDiff, runDriver } from "../fixtures/matrix.ts";
-import { defaultSeed } from "../fixtures/properties/runner.ts";
+import { formatDiff, runDriver } from "../fixtures/properties/matrix.ts";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {
@@ -13,7 +12,7 @@ await runCli(async () => {
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const seed = defaultSeed();
+  const seed = seedSetting();
   const runA = await runDriver(a, { config, provider, seed });
   const runB = await runDriver(b, { config, provider, seed });
   const { text, regressions } = formatDiff(runA, runB);

@@ -2,14 +2,14 @@
 // Runs the conformance properties against one driver (LOCK_DRIVER or --driver) without vitest:
 // the command a library maintainer runs from their own project (bin: redlock-conformance).
 //   redlock-conformance [--driver ./my-driver.mjs] [--only ME-1,QU-2] [--json report.json]
+import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { writeFileSync } from "node:fs";
-import { judge, loadBaseline } from "../fixtures/baselines.ts";
-import { loadConfig } from "../fixtures/config.ts";
-import { probeDriver, resolveDriverFactory } from "../fixtures/drivers/load.ts";
-import { ConfigError } from "../fixtures/errors.ts";
+import { judge, loadBaseline } from "../fixtures/properties/baselines.ts";
+import { resolveDriver } from "../fixtures/drivers/load.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
-import { defaultSeed, runProperties } from "../fixtures/properties/runner.ts";
+import { runProperties } from "../fixtures/properties/runner.ts";
 import { runCli } from "./cli.ts";
 
 function parseArgs(argv: string[]): { driver?: string; only?: string[]; json?: string } {
@@ -36,19 +36,18 @@ const MARK = { expected: "ok ", "unexpected-fail": "FAIL", "unexpected-pass": "N
 
 await runCli(async () => {
   const args = parseArgs(process.argv.slice(2));
-  const config = loadConfig(args.driver ? { ...process.env, LOCK_DRIVER: args.driver } : process.env);
+  const config = loadConfig();
   const unknown = (args.only ?? []).filter((id) => !PROPERTIES.some((p) => p.id === id));
   if (unknown.length) throw new ConfigError(`--only: unknown property ${unknown.join(", ")} (known: ${PROPERTIES.map((p) => p.id).join(", ")})`);
-  const factory = await resolveDriverFactory(config.driver);
-  await probeDriver(factory, config.driver, config.nodeCount);
-  const seed = defaultSeed();
+  const driver = await resolveDriver(args.driver ?? config.driver);
+  const seed = seedSetting();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const baseline = loadBaseline(config.driver);
-  console.log(`driver ${config.driver}${baseline ? ` (baseline ${baseline.package})` : " (no baseline: every must-hold, must-fail and liveness property must pass)"}; provider ${provider}; seed ${seed}`);
+  const baseline = loadBaseline(driver.spec);
+  console.log(`driver ${driver.spec}${baseline ? ` (baseline ${baseline.package})` : " (no baseline: every must-hold, must-fail and liveness property must pass)"}; provider ${provider}; seed ${seed}`);
   const properties = args.only ? PROPERTIES.filter((p) => args.only!.includes(p.id)) : PROPERTIES;
   const started = Date.now();
-  const results = await runProperties(properties, { config, provider, driver: config.driver, seed }, (r) => {
+  const results = await runProperties(properties, { config, provider, driver, seed, replay: (id) => `RC_SEED=${seed} REDIS_PROVIDER=${provider} npx redlock-conformance --driver ${driver.spec} --only ${id}` }, (r) => {
     const j = judge(r, baseline);
     console.log(`${MARK[j]} ${r.id.padEnd(5)} ${r.status.padEnd(11)} ${r.class.padEnd(16)} ${r.title}${r.reason ? ` — ${r.reason}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
     if (j === "unexpected-fail" && r.details) console.log(r.details.replace(/^/gm, "      "));
@@ -56,8 +55,8 @@ await runCli(async () => {
   const judged = results.map((r) => ({ ...r, judgement: judge(r, baseline) }));
   const count = (j: string) => judged.filter((r) => r.judgement === j).length;
   console.log(
-    `\n${config.driver}: ${count("expected")} as expected, ${count("unexpected-fail")} unexpected failure(s), ${count("unexpected-pass")} unexpected pass(es), ${count("informational")} informational; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `\n${driver.spec}: ${count("expected")} as expected, ${count("unexpected-fail")} unexpected failure(s), ${count("unexpected-pass")} unexpected pass(es), ${count("informational")} informational; ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  if (args.json) writeFileSync(args.json, JSON.stringify({ driver: config.driver, provider, seed, results: judged }, null, 2));
+  if (args.json) writeFileSync(args.json, JSON.stringify({ driver: driver.spec, provider, seed, results: judged }, null, 2));
   if (count("unexpected-fail") > 0) process.exitCode = 1;
 });

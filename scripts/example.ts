@@ -1,21 +1,21 @@
 // The example3 program: an ioredis and a node-redis client in one array, a Redlock over them,
 // acquire with a custom retry strategy → extend → check TTL and value on the nodes → release.
-import { describeMix, loadConfig } from "../fixtures/config.ts";
-import { runExample3 } from "../fixtures/example3.ts";
-import { probeDriver, resolveDriverFactory } from "../fixtures/drivers/load.ts";
+import { describeMix, loadConfig } from "../fixtures/core/config.ts";
+import { runExample3 } from "../fixtures/harness/example3.ts";
+import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
-import { harnessOptions, withHarness } from "../fixtures/harness.ts";
+import { harnessOptions, withHarness } from "../fixtures/harness/harness.ts";
 import { runCli } from "./cli.ts";
 
 const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
 
 await runCli(async () => {
   const config = loadConfig();
-  await probeDriver(await resolveDriverFactory(config.driver), config.driver, config.nodeCount);
+  const driver = await resolveDriver(config.driver);
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   console.log(`provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`);
-  await withHarness(harnessOptions(config, provider), async (harness) => {
+  await withHarness(harnessOptions(config, provider, driver), async (harness) => {
     console.log(`clients: ${harness.clients.describe()}`);
     const result = await runExample3(harness.fleet, harness.clients, harness.driver, {
       ttlMs: config.ttlMs,

@@ -2,11 +2,9 @@
 // another program at real nodes. Prints REDIS_NODES for the external provider, and one JSON line
 // (for tools) describing every node. Everything is removed on Ctrl-C, SIGTERM or SIGHUP.
 import { renameSync, writeFileSync } from "node:fs";
-import { loadConfig } from "../fixtures/config.ts";
-import { ContainerNode } from "../fixtures/fleet/containers.ts";
+import { loadConfig, readyFileSetting } from "../fixtures/core/config.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
-import { ProcessNode } from "../fixtures/fleet/processes.ts";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {
@@ -18,18 +16,18 @@ await runCli(async () => {
     name: n.name,
     host: n.host,
     port: n.port,
-    pid: n instanceof ProcessNode ? n.pid : undefined,
-    container: n instanceof ContainerNode ? n.id : undefined,
+    ...n.handle,
   }));
   const ready = { event: "ready", provider, pid: process.pid, nodes };
   console.log(`provider: ${provider} (${reason})`);
   // With the fleet's password, so a person (or the external provider) can still connect by hand.
   console.log(`REDIS_NODES=${fleet.nodes.map((n) => nodeUrl({ ...n.credentials, host: n.host, port: n.port })).join(",")}`);
   console.log(JSON.stringify(ready));
-  if (process.env.RC_READY_FILE) {
+  const readyFile = readyFileSetting();
+  if (readyFile) {
     // Atomic: a reader never sees a half-written file.
-    writeFileSync(`${process.env.RC_READY_FILE}.tmp`, JSON.stringify(ready));
-    renameSync(`${process.env.RC_READY_FILE}.tmp`, process.env.RC_READY_FILE);
+    writeFileSync(`${readyFile}.tmp`, JSON.stringify(ready));
+    renameSync(`${readyFile}.tmp`, readyFile);
   }
   console.log("Fleet is up. Press Ctrl-C to stop it; every node is removed.");
   // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it.

@@ -1,18 +1,17 @@
 // Runs the conformance properties for every built-in driver (reference first) and prints the
 // implementations × properties table (markdown on stdout, JSON in reports/matrix.json).
+import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { loadConfig } from "../fixtures/config.ts";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
-import { formatMatrix, runDriver, type DriverRun } from "../fixtures/matrix.ts";
-import { defaultSeed } from "../fixtures/properties/runner.ts";
+import { formatMatrix, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const seed = defaultSeed();
+  const seed = seedSetting();
   const drivers = process.env.MATRIX_DRIVERS ? process.env.MATRIX_DRIVERS.split(",") : Object.keys(BUILTIN_DRIVERS);
   const runs: DriverRun[] = [];
   const started = Date.now();

@@ -1,7 +1,7 @@
 // Removes what killed runs left behind: redis-server processes from the ledger and labelled
 // containers whose owner or test runner is gone. Runs of other live processes are not touched.
 import { reapLeftovers } from "../fixtures/fleet/index.ts";
-import { stateDir } from "../fixtures/state-dir.ts";
+import { stateDir } from "../fixtures/core/config.ts";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { judge, type Baseline } from "../fixtures/baselines.ts";
-import { overlappingHolds, type Hold } from "../fixtures/properties/holds.ts";
+import { judge, type Baseline } from "../fixtures/properties/baselines.ts";
+import { overlappingHolds, type Hold } from "../fixtures/history/holds.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 
 const hold = (owner: string, start: number, end: number): Hold => ({ owner, value: `${owner}-v`, start, end });

@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
-import { sha1 } from "../fixtures/clients/script-client.ts";
+import { sha1 } from "../fixtures/core/hash.ts";
 import type { ScriptClient } from "../fixtures/clients/index.ts";
-import { requireOperations, test } from "../fixtures/test.ts";
+import { requireOperations, test } from "../fixtures/vitest/test.ts";
 
 /** Runs a call and captures its outcome, so results and errors of both kinds can be compared. */
 async function outcome(call: () => Promise<unknown>): Promise<{ ok: unknown } | { error: string; name: string }> {

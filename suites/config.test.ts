@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { clientKinds } from "../fixtures/clients/index.ts";
-import { loadConfig, parseClientMix } from "../fixtures/config.ts";
-import { ConfigError } from "../fixtures/errors.ts";
-import { readProcessRecords } from "../fixtures/fleet/ledger.ts";
+import { loadConfig, parseClientMix } from "../fixtures/core/config.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
+import { readProcessRecords } from "../fixtures/core/ledger.ts";
 
 describe("configuration from the environment", () => {
   test("defaults: auto provider, 5 nodes, alternate mix, redlock@5, redis:7", () => {

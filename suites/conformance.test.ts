@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, inject } from "vitest";
-import { loadConfig } from "../fixtures/config.ts";
+import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
+import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { judge, loadBaseline } from "../fixtures/baselines.ts";
+import { judge, loadBaseline } from "../fixtures/properties/baselines.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
-import { defaultSeed, runProperty } from "../fixtures/properties/runner.ts";
-import { test } from "../fixtures/test.ts";
+import { runProperty } from "../fixtures/properties/runner.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 /**
  * The conformance properties against LOCK_DRIVER, one test each, judged against the driver's
@@ -12,15 +13,15 @@ import { test } from "../fixtures/test.ts";
  * passes"). An unexpected failure fails the test with everything needed to act on it; an
  * unexpected pass is reported (an upgrade that fixes something is news) without failing.
  */
-const driver = process.env.LOCK_DRIVER?.trim() || "redlock@5";
-const baseline = loadBaseline(driver);
-const seed = defaultSeed();
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
+const driver = await resolveDriver(config.driver);
+const baseline = loadBaseline(driver.spec);
+const seed = seedSetting();
 const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes });
 afterAll(() => pool.close());
 
-describe(`conformance of ${driver} (${baseline ? `baseline ${baseline.package}` : "no baseline"}; seed ${seed})`, () => {
+describe(`conformance of ${driver.spec} (${baseline ? `baseline ${baseline.package}` : "no baseline"}; seed ${seed})`, () => {
   for (const property of PROPERTIES) {
     test(`${property.id} [${property.class}] ${property.title}`, async ({ lab, skip, annotate }) => {
       const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver, seed, pool });

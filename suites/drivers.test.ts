@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, inject } from "vitest";
-import { runExample3 } from "../fixtures/example3.ts";
+import { runExample3 } from "../fixtures/harness/example3.ts";
 import { resolveDriverFactory, instantiateDriver } from "../fixtures/drivers/load.ts";
-import { ConfigError } from "../fixtures/errors.ts";
-import { test } from "../fixtures/test.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 const RETRY = { retryCount: 3, retryDelay: 100, retryJitter: 20 };
 

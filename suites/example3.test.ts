@@ -1,10 +1,11 @@
 import { describe, expect } from "vitest";
-import { monotonicMs } from "../fixtures/clock.ts";
-import type { ClientMix } from "../fixtures/config.ts";
-import { redisKey } from "../fixtures/drivers/contract.ts";
-import { EXAMPLE3_LINES, runExample3 } from "../fixtures/example3.ts";
-import { attemptGapMs, measureRoundTrips, retryWindow } from "../fixtures/timing.ts";
-import { requireNodeCount, test } from "../fixtures/test.ts";
+import { monotonicMs } from "../fixtures/core/clock.ts";
+import type { ClientMix } from "../fixtures/core/config.ts";
+import { redisKey } from "../fixtures/core/contract.ts";
+import { EXAMPLE3_LINES, runExample3 } from "../fixtures/harness/example3.ts";
+import { attemptGapMs, retryWindow } from "../fixtures/core/timing.ts";
+import { measureRoundTrips } from "../fixtures/harness/round-trips.ts";
+import { requireNodeCount, test } from "../fixtures/vitest/test.ts";
 
 const RETRY = { retryCount: 4, retryDelay: 300, retryJitter: 50 };
 const TTL_MS = 10_000;

@@ -1,21 +1,20 @@
 import { describe, expect } from "vitest";
-import { waitFor } from "../fixtures/clock.ts";
-import { parseNodeCount } from "../fixtures/config.ts";
-import { ConfigError } from "../fixtures/errors.ts";
-import { ContainerNode, containerRuntime } from "../fixtures/fleet/containers.ts";
-import { ManagedNode } from "../fixtures/fleet/base-node.ts";
-import { isAlive } from "../fixtures/fleet/identity.ts";
-import { ProcessNode } from "../fixtures/fleet/processes.ts";
-import type { RedisNode } from "../fixtures/fleet/types.ts";
-import { probeConnect } from "../fixtures/net.ts";
+import { waitFor } from "../fixtures/core/clock.ts";
+import { parseNodeCount } from "../fixtures/core/config.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
+import { containerRuntime } from "../fixtures/fleet/containers.ts";
+import { isAlive } from "../fixtures/core/identity.ts";
+import type { RedisNode } from "../fixtures/core/nodes.ts";
+import { probeConnect } from "../fixtures/core/net.ts";
 import { driftClock, jumpClock } from "../fixtures/faults/clock.ts";
-import { requireOperations, test } from "../fixtures/test.ts";
+import { requireOperations, test } from "../fixtures/vitest/test.ts";
 
 /** Provider-level truth about a node's process, beyond what a client can observe. */
 async function processRunning(node: RedisNode): Promise<boolean | "unknown"> {
-  if (node instanceof ProcessNode) return node.pid !== undefined && isAlive({ pid: node.pid, start: "" });
-  if (node instanceof ContainerNode && node.id) {
-    const info = await (await containerRuntime()).container.getById(node.id).inspect();
+  const { pid, container } = node.handle;
+  if (node.provider === "processes") return pid !== undefined && isAlive({ pid, start: "" });
+  if (container) {
+    const info = await (await containerRuntime()).container.getById(container).inspect();
     return info.State.Running;
   }
   return "unknown";
@@ -131,7 +130,7 @@ describe("clock faults", () => {
   test("preload mechanism: a +10 s jump moves the node's own TIME and expires keys early; rate 2 runs its clock twice as fast", async ({ lab, skip }) => {
     const h = await lab.open({ nodeCount: 1, clockControl: true });
     const node = h.fleet.nodes[0]!;
-    if (!(node instanceof ManagedNode) || !node.clockFile) {
+    if (!node.capabilities.has("clock")) {
       skip(`UNSUPPORTED: the clockshift preload needs nodes the harness starts on Linux with gcc (this is ${node.provider}); clock faults there use the ttl-rewrite fallback`);
     }
     const admin = node.admin();
@@ -149,7 +148,7 @@ describe("clock faults", () => {
     expect(await jumpClock(node, -20_000)).toBe("preload");
     expect(await skew()).toBeLessThan(-9_500);
     expect(await driftClock(node, 2)).toBe("preload");
-    await (node as ManagedNode).setClock({ offsetMs: 0, rate: 2 });
+    await node.setClock({ offsetMs: 0, rate: 2 });
     await admin.set("rc:fast", "v", "PX", 2000);
     await new Promise((r) => setTimeout(r, 600));
     // Real time would leave ~1400 ms; at rate 2 about 800 remain (or the key is gone if we slept long).

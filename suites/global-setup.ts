@@ -1,10 +1,10 @@
 import type { TestProject } from "vitest/node";
-import { onEmergencyExit } from "../fixtures/cleanup.ts";
-import { describeMix, loadConfig } from "../fixtures/config.ts";
-import { probeDriver, resolveDriverFactory } from "../fixtures/drivers/load.ts";
-import { formatIdentity, self } from "../fixtures/fleet/identity.ts";
+import { onEmergencyExit } from "../fixtures/core/cleanup.ts";
+import { describeMix, loadConfig } from "../fixtures/core/config.ts";
+import { resolveDriver } from "../fixtures/drivers/load.ts";
+import { formatIdentity, self } from "../fixtures/core/identity.ts";
 import { reapLeftovers, reapRunSync, resolveProvider } from "../fixtures/fleet/index.ts";
-import type {} from "../fixtures/test.ts"; // brings the ProvidedContext declaration
+import type {} from "../fixtures/vitest/test.ts"; // brings the ProvidedContext declaration
 
 /**
  * Runs once in vitest's main process, before any worker: validates all input (so a bad setting
@@ -13,7 +13,7 @@ import type {} from "../fixtures/test.ts"; // brings the ProvidedContext declara
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const config = loadConfig();
-  await probeDriver(await resolveDriverFactory(config.driver), config.driver, config.nodeCount);
+  await resolveDriver(config.driver); // validated before anything starts; workers resolve their own
   const { provider, reason } = await resolveProvider(config);
   process.env.RC_RUNNER = formatIdentity(self);
   const reaped = await reapLeftovers({ docker: provider === "containers" });

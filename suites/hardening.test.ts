@@ -2,13 +2,13 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { describe, expect, inject } from "vitest";
-import { waitFor } from "../fixtures/clock.ts";
-import { parseNodeList } from "../fixtures/config.ts";
+import { waitFor } from "../fixtures/core/clock.ts";
+import { parseNodeList } from "../fixtures/core/config.ts";
 import { LABEL } from "../fixtures/fleet/containers.ts";
 import { startFleet } from "../fixtures/fleet/index.ts";
-import { readProcessRecords } from "../fixtures/fleet/ledger.ts";
-import { createFailFastIoredis } from "../fixtures/ioredis-options.ts";
-import { test } from "../fixtures/test.ts";
+import { readProcessRecords } from "../fixtures/core/ledger.ts";
+import { createFailFastIoredis } from "../fixtures/core/ioredis-options.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 const provider = inject("provider");
 
@@ -91,7 +91,7 @@ describe("per-fleet credentials", () => {
     // cover: any container or local process can reach it, and must be refused there too.
     if (provider === "containers") {
       for (const node of h.fleet.nodes) {
-        const id = (node as unknown as { id: string }).id;
+        const id = node.handle.container!;
         const ip = execFileSync("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id], { encoding: "utf8" }).trim();
         expect(ip, `bridge address of ${node.name}`).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         const cli = spawnSync("redis-cli", ["-h", ip, "-p", "6379", "SET", "locks:planted", "x"], { encoding: "utf8", timeout: 10_000 });
@@ -100,7 +100,7 @@ describe("per-fleet credentials", () => {
     }
     // The password is in no command line that another user's `ps` would show.
     if (provider === "processes") {
-      const cmdlines = h.fleet.nodes.map((n) => readFileSync(`/proc/${(n as unknown as { pid: number }).pid}/cmdline`, "utf8"));
+      const cmdlines = h.fleet.nodes.map((n) => readFileSync(`/proc/${n.handle.pid}/cmdline`, "utf8"));
       for (const [i, cmdline] of cmdlines.entries()) expect(cmdline).not.toContain(h.fleet.nodes[i]!.credentials.password!);
     }
   });

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject } from "vitest";
-import { waitFor } from "../fixtures/clock.ts";
+import { waitFor } from "../fixtures/core/clock.ts";
 import { containerRuntime } from "../fixtures/fleet/containers.ts";
 import { reapLeftovers } from "../fixtures/fleet/index.ts";
-import { readProcessRecords } from "../fixtures/fleet/ledger.ts";
-import { probeConnect } from "../fixtures/net.ts";
-import { test } from "../fixtures/test.ts";
+import { readProcessRecords } from "../fixtures/core/ledger.ts";
+import { probeConnect } from "../fixtures/core/net.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 interface Ready {
   pid: number;

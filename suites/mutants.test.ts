@@ -1,10 +1,11 @@
+import { inProcessDriver } from "../fixtures/drivers/load.ts";
+import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { afterAll, describe, expect, inject } from "vitest";
-import { loadConfig } from "../fixtures/config.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
-import { defaultSeed, runProperty, type PropertyResult } from "../fixtures/properties/runner.ts";
-import { test } from "../fixtures/test.ts";
+import { runProperty, type PropertyResult } from "../fixtures/properties/runner.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 /**
  * Mutation self-test: each mutant is the reference with one plausible bug. A property suite that
@@ -27,7 +28,7 @@ const FIRST_CATCHER: Record<Mutation, string> = {
   "extend-keeps-expiration": "TE-1",
 };
 
-const seed = defaultSeed();
+const seed = seedSetting();
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
 const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes });
@@ -41,12 +42,12 @@ describe(`mutation self-test: every mutant of the reference is caught by a prope
 
   for (const mutation of Object.keys(MUTATIONS) as Mutation[]) {
     test(`${mutation}: ${MUTATIONS[mutation]}`, async ({ lab, skip }) => {
-      const driverFactory = (ctx: Parameters<typeof createReferenceDriver>[0]) => createReferenceDriver(ctx, mutation);
+      const driver = inProcessDriver(`reference~${mutation}`, (ctx) => createReferenceDriver(ctx, mutation));
       const order = [FIRST_CATCHER[mutation], ...PROPERTIES.map((p) => p.id).filter((id) => id !== FIRST_CATCHER[mutation])];
       const tried: PropertyResult[] = [];
       for (const id of order) {
         const property = PROPERTIES.find((p) => p.id === id)!;
-        const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver: `reference~${mutation}`, driverFactory, seed, pool });
+        const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver, seed, pool });
         tried.push(result);
         if (result.status === "fail") return;
       }

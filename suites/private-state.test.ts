@@ -4,15 +4,15 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject } from "vitest";
-import { sleep, waitFor } from "../fixtures/clock.ts";
-import { ConfigError } from "../fixtures/errors.ts";
-import { clockshiftLibrary } from "../fixtures/faults/clockshift.ts";
-import { ManagedNode } from "../fixtures/fleet/base-node.ts";
-import { identityOf, isAlive, processExecutable, formatIdentity } from "../fixtures/fleet/identity.ts";
+import { sleep, waitFor } from "../fixtures/core/clock.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
+import { clockshiftLibrary } from "../fixtures/fleet/clockshift.ts";
+import { identityOf, isAlive, processExecutable, formatIdentity } from "../fixtures/core/identity.ts";
 import { startFleet } from "../fixtures/fleet/index.ts";
-import { readProcessRecords, reapOrphanedProcesses } from "../fixtures/fleet/ledger.ts";
-import { checkStateDir, stateDirPath, unsafeStateDirReason } from "../fixtures/state-dir.ts";
-import { test } from "../fixtures/test.ts";
+import { readProcessRecords, reapOrphanedProcesses } from "../fixtures/core/ledger.ts";
+import { stateDirPath } from "../fixtures/core/config.ts";
+import { checkStateDir, unsafeStateDirReason } from "../fixtures/core/state-dir.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 const provider = inject("provider");
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -158,7 +158,7 @@ describe("the preload library is only ever the one we built", () => {
     // Where earlier versions kept the library, world-writable /tmp: a plant there must be ignored.
     const shared = join(tmpdir(), "redlock-conformance");
     mkdirSync(shared, { recursive: true });
-    const name = `clockshift-${createHash("sha1").update(readFileSync("fixtures/faults/native/clockshift.c")).digest("hex").slice(0, 12)}.so`;
+    const name = `clockshift-${createHash("sha1").update(readFileSync("fixtures/fleet/native/clockshift.c")).digest("hex").slice(0, 12)}.so`;
     const planted = join(shared, name);
     const hadPlant = existsSync(planted);
     if (!hadPlant) writeFileSync(planted, "planted");
@@ -166,10 +166,10 @@ describe("the preload library is only ever the one we built", () => {
       await withStateDir(dir, async () => {
         const fleet = await startFleet({ provider, nodeCount: 1, clockControl: true, image: process.env.REDIS_IMAGE ?? "redis:7" });
         try {
-          const node = fleet.nodes[0] as ManagedNode;
-          expect(node.clockFile, "the node runs without the preload").not.toBeNull();
+          const node = fleet.nodes[0]!;
+          expect(node.capabilities.has("clock"), "the node runs without the preload").toBe(true);
           if (provider === "processes") {
-            const pid = (node as unknown as { pid: number }).pid;
+            const pid = node.handle.pid!;
             const maps = readFileSync(`/proc/${pid}/maps`, "utf8");
             const loaded = [...new Set(maps.split("\n").filter((l) => l.includes("clockshift")).map((l) => l.trim().split(/\s+/).pop()!))];
             expect(loaded).toEqual([join(dir, name)]);

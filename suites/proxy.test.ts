@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
-import { monotonicMs, waitFor } from "../fixtures/clock.ts";
-import { probeConnect } from "../fixtures/net.ts";
-import { test } from "../fixtures/test.ts";
+import { monotonicMs, waitFor } from "../fixtures/core/clock.ts";
+import { probeConnect } from "../fixtures/core/net.ts";
+import { test } from "../fixtures/vitest/test.ts";
 
 const stalls = async <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);

@@ -1,7 +1,5 @@
 import { renameSync, writeFileSync } from "node:fs";
-import { ContainerNode } from "../../fixtures/fleet/containers.ts";
-import { ProcessNode } from "../../fixtures/fleet/processes.ts";
-import { test } from "../../fixtures/test.ts";
+import { test } from "../../fixtures/vitest/test.ts";
 
 // Opens a harness, reports its nodes, then waits to be interrupted.
 test("hold a fleet until interrupted", async ({ lab }) => {
@@ -10,8 +8,7 @@ test("hold a fleet until interrupted", async ({ lab }) => {
     name: n.name,
     host: n.host,
     port: n.port,
-    pid: n instanceof ProcessNode ? n.pid : undefined,
-    container: n instanceof ContainerNode ? n.id : undefined,
+    ...n.handle,
   }));
   const file = process.env.RC_READY_FILE!;
   writeFileSync(`${file}.tmp`, JSON.stringify({ event: "ready", pid: process.pid, runner: process.env.RC_RUNNER, nodes }));

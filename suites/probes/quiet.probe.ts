@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { test } from "../../fixtures/test.ts";
+import { test } from "../../fixtures/vitest/test.ts";
 
 // A small real run (one node, one lock) that the hardening suite starts with an unreachable
 // Docker engine, to check that nothing about Docker reaches the user's output.

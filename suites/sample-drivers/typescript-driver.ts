@@ -1,5 +1,5 @@
 // A TypeScript driver module: a user's fork that wraps the built-in one and renames it.
-import type { DriverContext, LockDriver } from "../../fixtures/drivers/contract.ts";
+import type { DriverContext, LockDriver } from "../../fixtures/core/contract.ts";
 import createRedlock5 from "../../fixtures/drivers/redlock5.ts";
 
 export default function createDriver(ctx: DriverContext): LockDriver {
