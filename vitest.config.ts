@@ -2,8 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["suites/**/*.test.ts"],
-    globalSetup: ["suites/global-setup.ts"],
     // Child processes and signals (SIGSTOP, SIGKILL) are part of the harness: forks, not threads.
     pool: "forks",
     // Timing-sensitive suites on a 2-core machine: one file at a time keeps margins honest.
@@ -12,5 +10,17 @@ export default defineConfig({
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     reporters: ["default"],
+    projects: [
+      {
+        // Pure code (checkers, baselines, settings, bounds): no Redis, no Docker, seconds.
+        extends: true,
+        test: { name: "unit", include: ["suites/unit/**/*.test.ts"] },
+      },
+      {
+        // Real fleets: the global set-up validates input, resolves the provider and reaps leftovers.
+        extends: true,
+        test: { name: "integration", include: ["suites/*.test.ts"], globalSetup: ["suites/global-setup.ts"] },
+      },
+    ],
   },
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { judge, type Baseline } from "../fixtures/properties/baselines.ts";
-import { overlappingHolds, type Hold } from "../fixtures/history/holds.ts";
-import type { PropertyResult } from "../fixtures/properties/runner.ts";
+import { judge, type Baseline } from "../../fixtures/properties/baselines.ts";
+import { overlappingHolds, type Hold } from "../../fixtures/history/holds.ts";
+import type { PropertyResult } from "../../fixtures/properties/runner.ts";
 
 const hold = (owner: string, start: number, end: number): Hold => ({ owner, value: `${owner}-v`, start, end });
 
@@ -49,8 +49,8 @@ describe("judge: results against baselines", () => {
 describe("suites/PROPERTIES.md documents every property", () => {
   test("each property id of the catalog has a row, with its class", async () => {
     const { readFileSync } = await import("node:fs");
-    const { PROPERTIES } = await import("../fixtures/properties/catalog.ts");
-    const doc = readFileSync(new URL("./PROPERTIES.md", import.meta.url), "utf8");
+    const { PROPERTIES } = await import("../../fixtures/properties/catalog.ts");
+    const doc = readFileSync(new URL("../PROPERTIES.md", import.meta.url), "utf8");
     for (const p of PROPERTIES) {
       const row = doc.split("\n").find((line) => line.startsWith(`| ${p.id} |`));
       expect(row, `${p.id} has no row in PROPERTIES.md`).toBeDefined();
@@ -60,8 +60,8 @@ describe("suites/PROPERTIES.md documents every property", () => {
 });
 
 describe("history checkers (pure, hand-written histories)", async () => {
-  const { mutualExclusionViolations, extensionsAfterLoss, staleActions, holdsOf } = await import("../fixtures/history/checkers.ts");
-  type E = import("../fixtures/history/history.ts").HistoryEvent;
+  const { mutualExclusionViolations, extensionsAfterLoss, staleActions, holdsOf } = await import("../../fixtures/history/checkers.ts");
+  type E = import("../../fixtures/history/history.ts").HistoryEvent;
   const ev = (process: string, op: E["op"], type: E["type"], time: number, extra: Partial<E> = {}): E => ({ process, op, type, time, resource: "r", ...extra });
 
   test("a hold runs from the acquire's ok to the earlier of expiry and the release invoke", () => {

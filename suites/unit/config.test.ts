@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
-import { clientKinds } from "../fixtures/clients/index.ts";
-import { loadConfig, parseClientMix } from "../fixtures/core/config.ts";
-import { ConfigError } from "../fixtures/core/errors.ts";
-import { readProcessRecords } from "../fixtures/core/ledger.ts";
+import { clientKinds } from "../../fixtures/clients/index.ts";
+import { loadConfig, parseClientMix } from "../../fixtures/core/config.ts";
+import { ConfigError } from "../../fixtures/core/errors.ts";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 describe("configuration from the environment", () => {
   test("defaults: auto provider, 5 nodes, alternate mix, redlock@5, redis:7", () => {
@@ -73,19 +75,26 @@ describe("configuration from the environment", () => {
 });
 
 describe("bad input starts nothing", () => {
-  const run = (env: Record<string, string>) =>
-    spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/example.ts"], {
-      env: { ...process.env, ...env },
+  // Each run gets a state dir of its own, so what it leaves (or not) is not mixed with other runs.
+  const run = (env: Record<string, string>) => {
+    const stateDir = mkdtempSync(join(tmpdir(), "rc-config-"));
+    const result = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/example.ts"], {
+      env: { ...process.env, ...env, RC_STATE_DIR: stateDir },
       encoding: "utf8",
       timeout: 60_000,
     });
+    const ledger = join(stateDir, "processes");
+    const left = existsSync(ledger) ? readdirSync(ledger) : [];
+    rmSync(stateDir, { recursive: true, force: true });
+    return { ...result, left };
+  };
 
   test.each([
     [{ REDIS_NODE_COUNT: "12" }, /out of range/],
     [{ LOCK_DRIVER: "./suites/sample-drivers/missing-methods.mjs" }, /lacks extend\(\)/],
     [{ LOCK_DRIVER: "./suites/sample-drivers/no-default.mjs" }, /no default export/],
+    [{ LOCK_DRIVER: "./suites/sample-drivers/throws.mjs" }, /createDriver threw: needs at least 3 clients/],
   ])("npm run example with %o: one error, exit 2, no node left running", (env, message) => {
-    const before = readProcessRecords().length;
     const result = run(env);
     expect(result.status, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
@@ -93,6 +102,6 @@ describe("bad input starts nothing", () => {
     expect(result.stdout).not.toMatch(/Lock acquired/);
     // "provider:" is printed just before the fleet starts.
     expect(result.stdout, "the fleet was started before the error").not.toMatch(/^provider:/m);
-    expect(readProcessRecords().length).toBe(before);
+    expect(result.left, "processes recorded by the failed run").toEqual([]);
   });
 });
