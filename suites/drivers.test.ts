@@ -48,9 +48,8 @@ describe("LOCK_DRIVER: built-in names and user modules", () => {
   ] as const)("%s runs the example3 sequence", async ([path, name], { lab }) => {
     const h = await lab.open({ driver: path, nodeCount: 3 });
     expect(h.driver.name).toBe(name);
-    const lines: string[] = [];
-    await runExample3(h.fleet, h.clients, h.driver, { ttlMs: 5000, retry: RETRY, log: (l) => lines.push(l) });
-    expect(lines).toHaveLength(4);
+    // runExample3 fails on any step whose check does not hold.
+    await runExample3(h.fleet, h.clients, h.driver, { ttlMs: 5000, retry: RETRY });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect } from "vitest";
 import { monotonicMs } from "../fixtures/core/clock.ts";
 import type { ClientMix } from "../fixtures/core/config.ts";
 import { redisKey } from "../fixtures/core/contract.ts";
-import { EXAMPLE3_LINES, runExample3 } from "../fixtures/harness/example3.ts";
+import { runExample3 } from "../fixtures/harness/example3.ts";
 import { attemptGapMs, retryWindow } from "../fixtures/core/timing.ts";
 import { measureRoundTrips } from "../fixtures/harness/round-trips.ts";
 import { requireNodeCount, test } from "../fixtures/vitest/test.ts";
@@ -24,11 +24,10 @@ describe("example3: acquire with a custom retry strategy → extend → check TT
       requireNodeCount(skip, lab, c.nodeCount);
       const h = await lab.open({ nodeCount: c.nodeCount, clientMix: c.clientMix });
       expect(h.clients.kinds).toEqual(c.kinds);
-      const lines: string[] = [];
-      const result = await runExample3(h.fleet, h.clients, h.driver, { ttlMs: TTL_MS, retry: RETRY, log: (l) => lines.push(l) });
-      expect(lines).toEqual([EXAMPLE3_LINES.acquired, EXAMPLE3_LINES.renewed, EXAMPLE3_LINES.verified, EXAMPLE3_LINES.released]);
-      expect(result.extended.expiration).toBeGreaterThan(result.acquired.expiration);
-      // Every node answered, so every node (not only a quorum) must have taken the extension.
+      // runExample3 itself fails on any step whose check does not hold (quorum values, PTTLs, the
+      // moved expiration, the keys gone after release); this test adds what it does not ask:
+      // every node answered, so every node (not only a quorum) must have taken the extension.
+      const result = await runExample3(h.fleet, h.clients, h.driver, { ttlMs: TTL_MS, retry: RETRY });
       const renewed = result.states.extended.filter((s) => s.value === result.acquired.value && (s.pttl ?? 0) > TTL_MS);
       expect(renewed.map((s) => s.node)).toEqual(h.fleet.nodes.map((n) => n.name));
     });

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { onEmergencyExit } from "../fixtures/core/cleanup.ts";
-import { describeMix, loadConfig } from "../fixtures/core/config.ts";
+import { describeMix, loadConfig, RUNNER_VARIABLE } from "../fixtures/core/config.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { formatIdentity, self } from "../fixtures/core/identity.ts";
 import { reapLeftovers, reapRunSync, resolveProvider } from "../fixtures/fleet/index.ts";
@@ -15,7 +15,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const config = loadConfig();
   await resolveDriver(config.driver); // validated before anything starts; workers resolve their own
   const { provider, reason } = await resolveProvider(config);
-  process.env.RC_RUNNER = formatIdentity(self);
+  process.env[RUNNER_VARIABLE] = formatIdentity(self); // inherited by the workers: see runnerIdentity()
   const reaped = await reapLeftovers({ docker: provider === "containers" });
   if (reaped.processes + reaped.containers > 0) {
     console.log(`reaped leftovers of an earlier run: ${reaped.processes} redis-server process(es), ${reaped.containers} container(s)`);
