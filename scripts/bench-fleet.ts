@@ -3,7 +3,7 @@
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { ClientSet } from "../fixtures/clients/index.ts";
 import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
-import { loadConfig, type ProviderName } from "../fixtures/core/config.ts";
+import { benchSetting, loadConfig, type ProviderName } from "../fixtures/core/config.ts";
 import { runExample3 } from "../fixtures/harness/example3.ts";
 import { dockerAvailable, ensureImage } from "../fixtures/fleet/containers.ts";
 import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
@@ -12,9 +12,6 @@ import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
 import { runCli } from "./cli.ts";
 
 const NODES = 5;
-const STARTS = Number(process.env.BENCH_STARTS ?? 3);
-const PINGS = Number(process.env.BENCH_PINGS ?? 2000);
-const SEQUENCES = Number(process.env.BENCH_SEQUENCES ?? 50);
 
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
@@ -35,6 +32,9 @@ async function providers(image: string): Promise<Array<{ provider: ProviderName;
 
 await runCli(async () => {
   const config = loadConfig();
+  const STARTS = benchSetting("BENCH_STARTS", 3);
+  const PINGS = benchSetting("BENCH_PINGS", 2000);
+  const SEQUENCES = benchSetting("BENCH_SEQUENCES", 50);
   await reapLeftovers();
   const rows: string[] = [];
   const lockRows: string[] = [];

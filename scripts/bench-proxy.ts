@@ -2,16 +2,16 @@
 // fault vs straight to the node, per client kind, side by side in one run.
 import { ClientSet } from "../fixtures/clients/index.ts";
 import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
-import { loadConfig } from "../fixtures/core/config.ts";
+import { benchSetting, loadConfig } from "../fixtures/core/config.ts";
 import { LinkProxy } from "../fixtures/faults/proxy.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
 import { runCli } from "./cli.ts";
 
-const SAMPLES = Number(process.env.BENCH_PINGS ?? 3000);
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 await runCli(async () => {
   const config = loadConfig();
+  const SAMPLES = benchSetting("BENCH_PINGS", 3000);
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const fleet = await startFleet({ provider, nodeCount: 2, allowEven: true, image: config.image });

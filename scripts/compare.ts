@@ -1,14 +1,61 @@
 // Prints only the properties on which two drivers differ: the way to regression-check an upgrade.
 //   npm run compare -- redlock@5 ./candidate-driver.mjs
+// Or, without running anything, two recorded matrices (reports/matrix.json of two runs), driver by
+// driver: the way to show that a change of the harness itself changed no result.
+//   npm run compare -- --json before.json after.json
 import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
-import { ConfigError } from "../fixtures/core/errors.ts";
+import { readFileSync } from "node:fs";
+import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
-import { formatDiff, runDriver } from "../fixtures/properties/matrix.ts";
+import { formatDiff, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
 import { runCli } from "./cli.ts";
+
+const USAGE = "usage: npm run compare -- <driverA> <driverB>   (built-in names or module paths)\n       npm run compare -- --json <matrix-before.json> <matrix-after.json>";
+
+function readMatrix(path: string): { provider: string; runs: DriverRun[] } {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`--json: cannot read ${path} as JSON (${errorMessage(error)})\n${USAGE}`);
+  }
+  const runs = (data as { runs?: unknown }).runs;
+  if (!Array.isArray(runs) || runs.some((r) => typeof r?.driver !== "string" || !Array.isArray(r?.results))) {
+    throw new ConfigError(`--json: ${path} is not a matrix written by npm run matrix (reports/matrix.json)`);
+  }
+  return data as { provider: string; runs: DriverRun[] };
+}
+
+function compareRecorded(beforePath: string, afterPath: string): number {
+  const before = readMatrix(beforePath);
+  const after = readMatrix(afterPath);
+  let regressions = 0;
+  let differences = 0;
+  for (const run of before.runs) {
+    const other = after.runs.find((r) => r.driver === run.driver);
+    if (!other) {
+      console.log(`${run.driver}: not in ${afterPath}`);
+      differences++;
+      continue;
+    }
+    const diff = formatDiff({ ...run, driver: `${run.driver} (${beforePath})` }, { ...other, driver: `${other.driver} (${afterPath})` });
+    console.log(`${diff.text}\n`);
+    regressions += diff.regressions;
+    differences += diff.text.includes("agree on all") ? 0 : 1;
+  }
+  console.log(`${before.runs.length} driver(s) compared (${before.provider} → ${after.provider}): ${differences === 0 ? "identical statuses" : `${differences} driver(s) differ`}.`);
+  return regressions;
+}
 
 await runCli(async () => {
   const [a, b, ...rest] = process.argv.slice(2);
-  if (!a || !b || rest.length > 0) throw new ConfigError("usage: npm run compare -- <driverA> <driverB>   (built-in names or module paths)");
+  if (a === "--json") {
+    const [after, ...extra] = rest;
+    if (!b || !after || extra.length > 0) throw new ConfigError(USAGE);
+    if (compareRecorded(b, after) > 0) process.exitCode = 1;
+    return;
+  }
+  if (!a || !b || rest.length > 0) throw new ConfigError(USAGE);
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });

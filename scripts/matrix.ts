@@ -1,6 +1,6 @@
 // Runs the conformance properties for every built-in driver (reference first) and prints the
 // implementations × properties table (markdown on stdout, JSON in reports/matrix.json).
-import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
+import { loadConfig, matrixDriversSetting, seedSetting } from "../fixtures/core/config.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
@@ -12,7 +12,7 @@ await runCli(async () => {
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
-  const drivers = process.env.MATRIX_DRIVERS ? process.env.MATRIX_DRIVERS.split(",") : Object.keys(BUILTIN_DRIVERS);
+  const drivers = matrixDriversSetting() ?? Object.keys(BUILTIN_DRIVERS);
   const runs: DriverRun[] = [];
   const started = Date.now();
   for (const driver of drivers) {
