@@ -31,12 +31,24 @@ function compareRecorded(beforePath: string, afterPath: string): number {
   const after = readMatrix(afterPath);
   let regressions = 0;
   let differences = 0;
+  for (const run of after.runs.filter((r) => !before.runs.some((b) => b.driver === r.driver))) {
+    console.log(`${run.driver}: only in ${afterPath}`);
+    differences++;
+  }
   for (const run of before.runs) {
     const other = after.runs.find((r) => r.driver === run.driver);
     if (!other) {
       console.log(`${run.driver}: not in ${afterPath}`);
       differences++;
       continue;
+    }
+    // A result that went missing (or appeared) is a difference too, not an agreement.
+    const ids = (r: DriverRun) => new Set(r.results.map((x) => x.id));
+    const missing = [...ids(run)].filter((id) => !ids(other).has(id));
+    const added = [...ids(other)].filter((id) => !ids(run).has(id));
+    if (missing.length + added.length > 0) {
+      console.log(`${run.driver}: ${missing.length ? `missing in ${afterPath}: ${missing.join(", ")}` : ""}${missing.length && added.length ? "; " : ""}${added.length ? `only in ${afterPath}: ${added.join(", ")}` : ""}`);
+      differences++;
     }
     const diff = formatDiff({ ...run, driver: `${run.driver} (${beforePath})` }, { ...other, driver: `${other.driver} (${afterPath})` });
     console.log(`${diff.text}\n`);

@@ -39,7 +39,7 @@ await runCli(async () => {
   const config = loadConfig();
   const unknown = (args.only ?? []).filter((id) => !PROPERTIES.some((p) => p.id === id));
   if (unknown.length) throw new ConfigError(`--only: unknown property ${unknown.join(", ")} (known: ${PROPERTIES.map((p) => p.id).join(", ")})`);
-  const driver = await resolveDriver(args.driver ?? config.driver);
+  const driver = await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
   const seed = seedSetting();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });

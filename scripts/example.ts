@@ -11,7 +11,7 @@ const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
 
 await runCli(async () => {
   const config = loadConfig();
-  const driver = await resolveDriver(config.driver);
+  const driver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   console.log(`provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`);

@@ -13,7 +13,7 @@ import type {} from "../fixtures/vitest/test.ts"; // brings the ProvidedContext 
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const config = loadConfig();
-  await resolveDriver(config.driver); // validated before anything starts; workers resolve their own
+  await resolveDriver(config.driver, { nodeCount: config.nodeCount }); // validated before anything starts; workers resolve their own
   const { provider, reason } = await resolveProvider(config);
   process.env[RUNNER_VARIABLE] = formatIdentity(self); // inherited by the workers: see runnerIdentity()
   const reaped = await reapLeftovers({ docker: provider === "containers" });

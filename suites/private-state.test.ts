@@ -3,13 +3,14 @@ import { createHash } from "node:crypto";
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, inject } from "vitest";
 import { sleep, waitFor } from "../fixtures/core/clock.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
-import { clockshiftLibrary } from "../fixtures/fleet/clockshift.ts";
 import { identityOf, isAlive, processExecutable, formatIdentity } from "../fixtures/core/identity.ts";
 import { startFleet } from "../fixtures/fleet/index.ts";
 import { readProcessRecords, reapOrphanedProcesses } from "../fixtures/core/ledger.ts";
+import { stateDirPath } from "../fixtures/core/config.ts";
 import { checkStateDir } from "../fixtures/core/state-dir.ts";
 import { test } from "../fixtures/vitest/test.ts";
 
@@ -18,15 +19,23 @@ const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const NOBODY = 65534;
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-/** Runs `body` with RC_STATE_DIR pointing at `dir` (this process only), then restores it. */
-async function withStateDir<T>(dir: string, body: () => Promise<T>): Promise<T> {
-  const previous = process.env.RC_STATE_DIR;
-  process.env.RC_STATE_DIR = dir;
+/**
+ * Runs `body` with RC_STATE_DIR pointing at `dir` (this process only), then restores it; with
+ * undefined, RC_STATE_DIR and XDG_RUNTIME_DIR are unset, so the per-user default applies.
+ */
+async function withStateDir<T>(dir: string | undefined, body: () => Promise<T>): Promise<T> {
+  const previous = { RC_STATE_DIR: process.env.RC_STATE_DIR, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
+  if (dir === undefined) {
+    delete process.env.RC_STATE_DIR;
+    delete process.env.XDG_RUNTIME_DIR;
+  } else process.env.RC_STATE_DIR = dir;
   try {
     return await body();
   } finally {
-    if (previous === undefined) delete process.env.RC_STATE_DIR;
-    else process.env.RC_STATE_DIR = previous;
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
 
@@ -78,37 +87,51 @@ describe("the state directory is private", () => {
 });
 
 describe("the preload library is only ever the one we built", () => {
-  test("a file planted under the library's name is rebuilt over, never handed out", async () => {
+  /** clockshiftLibrary() in a fresh process: only what is on disk (the recorded hash) counts. */
+  const libraryInFreshProcess = (stateDir: string): string => {
+    const module = pathToFileURL(join(process.cwd(), "fixtures/fleet/clockshift.ts")).href;
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", `const { clockshiftLibrary } = await import(${JSON.stringify(module)}); console.log(clockshiftLibrary());`],
+      { env: { ...process.env, RC_STATE_DIR: stateDir, TSX_TSCONFIG_PATH: "tsconfig.runtime.json" }, encoding: "utf8", timeout: 60_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout.trim();
+  };
+
+  test("a library left by an earlier run is reused only if it matches its record; anything planted under its name is rebuilt over", async () => {
     if (process.platform !== "linux") return;
     const dir = privateDir("rc-plant-");
     try {
-      await withStateDir(dir, async () => {
-        const built = clockshiftLibrary();
-        expect(built, "clockshift could not be built (gcc missing?)").not.toBeNull();
-        const genuine = sha256(built!);
-        expect(readFileSync(`${built}.sha256`, "utf8").trim()).toBe(genuine);
-        const plants: Array<[string, () => void]> = [
-          ["other content, no record", () => (rmSync(`${built}.sha256`), writeFileSync(built!, "planted"))],
-          ["other content, stale record", () => writeFileSync(built!, "planted")],
-          ["right content, writable by others", () => chmodSync(built!, 0o666)],
-          ["a symlink to the real library elsewhere", () => {
-            const elsewhere = join(dir, "elsewhere.so");
-            writeFileSync(elsewhere, readFileSync(built!));
-            rmSync(built!);
-            symlinkSync(elsewhere, built!);
-          }],
-        ];
-        for (const [what, plant] of plants) {
-          plant();
-          const handed = clockshiftLibrary();
-          expect(handed, what).toBe(built);
-          const stats = lstatSync(handed!);
-          expect(stats.isFile() && !stats.isSymbolicLink(), `${what}: still a link`).toBe(true);
-          expect(stats.mode & 0o022, `${what}: still writable by others`).toBe(0);
-          expect(readFileSync(handed!).subarray(0, 4).toString("latin1"), what).toBe("\x7fELF");
-          expect(sha256(handed!), what).toBe(readFileSync(`${handed}.sha256`, "utf8").trim());
-        }
-      });
+      const built = libraryInFreshProcess(dir);
+      expect(built, "clockshift could not be built (gcc missing?)").not.toBe("null");
+      const genuine = sha256(built);
+      expect(readFileSync(`${built}.sha256`, "utf8").trim()).toBe(genuine);
+      // An intact library and record from an earlier run are trusted as they are: not rebuilt.
+      const inode = lstatSync(built).ino;
+      expect(libraryInFreshProcess(dir)).toBe(built);
+      expect(lstatSync(built).ino, "an intact library was rebuilt").toBe(inode);
+      const plants: Array<[string, () => void]> = [
+        ["other content, no record", () => (rmSync(`${built}.sha256`), writeFileSync(built, "planted"))],
+        ["other content, stale record", () => writeFileSync(built, "planted")],
+        ["right content, writable by others", () => chmodSync(built, 0o666)],
+        ["a symlink to the real library elsewhere", () => {
+          const elsewhere = join(dir, "elsewhere.so");
+          writeFileSync(elsewhere, readFileSync(built));
+          rmSync(built);
+          symlinkSync(elsewhere, built);
+        }],
+      ];
+      for (const [what, plant] of plants) {
+        plant();
+        const handed = libraryInFreshProcess(dir);
+        expect(handed, what).toBe(built);
+        const stats = lstatSync(handed);
+        expect(stats.isFile() && !stats.isSymbolicLink(), `${what}: still a link`).toBe(true);
+        expect(stats.mode & 0o022, `${what}: still writable by others`).toBe(0);
+        expect(readFileSync(handed).subarray(0, 4).toString("latin1"), what).toBe("\x7fELF");
+        expect(sha256(handed), what).toBe(readFileSync(`${handed}.sha256`, "utf8").trim());
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -117,7 +140,8 @@ describe("the preload library is only ever the one we built", () => {
   test("a clock-controlled node preloads the verified library from the private dir, not one planted in the old shared path", async ({ skip }) => {
     if (provider === "external") skip("UNSUPPORTED on external: the harness starts no node there");
     if (process.platform !== "linux") skip("UNSUPPORTED: the preload library is Linux-only");
-    const dir = privateDir("rc-clock-");
+    // The default state dir (no RC_STATE_DIR, no XDG_RUNTIME_DIR), as a user who sets nothing gets.
+    const dir = stateDirPath({});
     // Where earlier versions kept the library, world-writable /tmp: a plant there must be ignored.
     const shared = join(tmpdir(), "redlock-conformance");
     mkdirSync(shared, { recursive: true });
@@ -126,7 +150,7 @@ describe("the preload library is only ever the one we built", () => {
     const hadPlant = existsSync(planted);
     if (!hadPlant) writeFileSync(planted, "planted");
     try {
-      await withStateDir(dir, async () => {
+      await withStateDir(undefined, async () => {
         const fleet = await startFleet({ provider, nodeCount: 1, clockControl: true, image: process.env.REDIS_IMAGE ?? "redis:7" });
         try {
           const node = fleet.nodes[0]!;
@@ -149,7 +173,6 @@ describe("the preload library is only ever the one we built", () => {
       });
     } finally {
       if (!hadPlant) rmSync(planted, { force: true });
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
