@@ -32,7 +32,7 @@ function parseArgs(argv: string[]): { driver?: string; only?: string[]; json?: s
   return out;
 }
 
-const MARK = { expected: "ok ", "unexpected-fail": "FAIL", "unexpected-pass": "NEWS", informational: "info" } as const;
+const MARK = { expected: "ok ", "unexpected-fail": "FAIL", "unexpected-pass": "NEWS", informational: "info", skipped: "skip" } as const;
 
 await runCli(async () => {
   const args = parseArgs(process.argv.slice(2));
@@ -55,8 +55,15 @@ await runCli(async () => {
   const judged = results.map((r) => ({ ...r, judgement: judge(r, baseline) }));
   const count = (j: string) => judged.filter((r) => r.judgement === j).length;
   console.log(
-    `\n${driver.spec}: ${count("expected")} as expected, ${count("unexpected-fail")} unexpected failure(s), ${count("unexpected-pass")} unexpected pass(es), ${count("informational")} informational; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `\n${driver.spec}: ${count("expected")} as expected, ${count("unexpected-fail")} unexpected failure(s), ${count("unexpected-pass")} unexpected pass(es), ${count("informational")} informational, ${count("skipped")} skipped (provider ${provider}); ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
+  const skipped = judged.filter((r) => r.judgement === "skipped");
+  if (skipped.length > 0) {
+    console.log(
+      `skipped on ${provider}: ${skipped.map((r) => r.id).join(", ")} — not a result of the driver; they run on a fleet the harness controls ` +
+        `(REDIS_PROVIDER=processes or containers)${provider === "external" ? ", or here with a REDIS_NODE_CONTROL module that provides what they need" : ""}.`,
+    );
+  }
   if (args.json) writeFileSync(args.json, JSON.stringify({ driver: driver.spec, provider, seed, results: judged }, null, 2));
   if (count("unexpected-fail") > 0) process.exitCode = 1;
 });

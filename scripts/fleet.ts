@@ -2,7 +2,8 @@
 // another program at real nodes. Prints REDIS_NODES for the external provider, and one JSON line
 // (for tools) describing every node. Everything is removed on Ctrl-C, SIGTERM or SIGHUP.
 import { renameSync, writeFileSync } from "node:fs";
-import { loadConfig, readyFileSetting } from "../fixtures/core/config.ts";
+import { loadConfig, readyFileSetting, startedByNpm } from "../fixtures/core/config.ts";
+import { ancestorsToOutlive, isAlive } from "../fixtures/core/identity.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
 import { runCli } from "./cli.ts";
@@ -30,7 +31,12 @@ await runCli(async () => {
     renameSync(`${readyFile}.tmp`, readyFile);
   }
   console.log("Fleet is up. Press Ctrl-C to stop it; every node is removed.");
-  // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it.
-  setInterval(() => undefined, 1 << 30);
+  // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it. A
+  // supervisor's SIGTERM to `npm run fleet` ends npm without reaching this process, so it also
+  // goes (removing its nodes) as soon as any process it was started under is gone.
+  const outlive = ancestorsToOutlive(startedByNpm());
+  setInterval(() => {
+    if (outlive.some((ancestor) => !isAlive(ancestor))) process.kill(process.pid, "SIGTERM");
+  }, 250);
   await new Promise<never>(() => undefined);
 });

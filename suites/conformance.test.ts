@@ -18,7 +18,7 @@ const config = loadConfig();
 const driver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
 const baseline = loadBaseline(driver.spec);
 const seed = seedSetting();
-const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes });
+const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
 afterAll(() => pool.close());
 
 describe(`conformance of ${driver.spec} (${baseline ? `baseline ${baseline.package}` : "no baseline"}; seed ${seed})`, () => {
@@ -26,6 +26,7 @@ describe(`conformance of ${driver.spec} (${baseline ? `baseline ${baseline.packa
     test(`${property.id} [${property.class}] ${property.title}`, async ({ lab, skip, annotate }) => {
       const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver, seed, pool });
       const judgement = judge(result, baseline);
+      if (judgement === "skipped") skip(`UNSUPPORTED on ${lab.provider}: ${result.reason}`);
       const why = baseline?.expected[property.id]?.why;
       if (judgement === "unexpected-fail") {
         expect.fail(

@@ -31,7 +31,7 @@ const FIRST_CATCHER: Record<Mutation, string> = {
 const seed = seedSetting();
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
-const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes });
+const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
 afterAll(() => pool.close());
 
 describe(`mutation self-test: every mutant of the reference is caught by a property (seed ${seed})`, () => {

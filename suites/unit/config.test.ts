@@ -11,6 +11,8 @@ describe("configuration from the environment", () => {
   test("defaults: auto provider, 5 nodes, alternate mix, redlock@5, redis:7", () => {
     expect(loadConfig({})).toEqual({
       provider: "auto",
+      nodeControl: null,
+      storage: null,
       nodeCount: 5,
       image: "redis:7",
       externalNodes: [],

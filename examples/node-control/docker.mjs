@@ -1,0 +1,68 @@
+// REDIS_NODE_CONTROL for Redis containers you run yourself on a Docker engine (this machine's, or
+// another one through DOCKER_HOST / a docker context): the harness calls these instead of its own
+// node operations. Each node is found by its published host port (`docker ps --filter
+// publish=<port>`), or by name: RC_DOCKER_CONTAINERS=name0,name1,… in node order.
+//   REDIS_NODES=redis://:pw@127.0.0.1:7000,… REDIS_NODE_CONTROL=examples/node-control/docker.mjs npm run conformance
+// Restart without data assumes the containers run without persistence (redis-server --save ""
+// --appendonly no); restart keeping data saves with SAVE, restarts, and removes the dump again.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const docker = async (...args) => (await run("docker", args, { timeout: 60_000 })).stdout.trim();
+
+const named = (process.env.RC_DOCKER_CONTAINERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+async function container(node) {
+  if (named.length > 0) {
+    const name = named[node.index];
+    if (!name) throw new Error(`RC_DOCKER_CONTAINERS names no container for ${node.name} (index ${node.index})`);
+    return name;
+  }
+  const ids = (await docker("ps", "-a", "--filter", `publish=${node.port}`, "--format", "{{.ID}}")).split(/\s+/).filter(Boolean);
+  if (ids.length !== 1) throw new Error(`expected one container publishing port ${node.port} for ${node.name}, found ${ids.length}`);
+  return ids[0];
+}
+
+// Waits until the container's process is really gone, so a restart comes back without data.
+async function waitStopped(id) {
+  await docker("wait", id).catch(() => undefined);
+}
+
+const redisCli = (node, ...args) => ["exec", "-e", `REDISCLI_AUTH=${node.password ?? ""}`, "CONTAINER", "redis-cli", ...args];
+
+export default {
+  async stop(node) {
+    const id = await container(node);
+    await docker("stop", "-t", "5", id);
+  },
+  async start(node) {
+    await docker("start", await container(node));
+  },
+  async kill(node) {
+    const id = await container(node);
+    await docker("kill", "--signal", "KILL", id);
+    await waitStopped(id);
+  },
+  async pause(node) {
+    await docker("pause", await container(node));
+  },
+  async resume(node) {
+    await docker("unpause", await container(node));
+  },
+  async restart(node, { keepData }) {
+    const id = await container(node);
+    const exec = (args) => docker(...args.map((a) => (a === "CONTAINER" ? id : a)));
+    if (keepData) {
+      await exec(redisCli(node, "SAVE"));
+      await docker("stop", "-t", "5", id);
+      await docker("start", id);
+      // The dump served this restart; without it the next restart comes back empty, as intended.
+      await exec(["exec", "CONTAINER", "rm", "-f", "/data/dump.rdb"]);
+    } else {
+      await docker("kill", "--signal", "KILL", id);
+      await waitStopped(id);
+      await docker("start", id);
+    }
+  },
+};

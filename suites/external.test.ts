@@ -1,0 +1,120 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { describe, expect, inject } from "vitest";
+import { waitFor } from "../fixtures/core/clock.ts";
+import { formatIdentity, self } from "../fixtures/core/identity.ts";
+import { probeConnect } from "../fixtures/core/net.ts";
+import { nodeUrl } from "../fixtures/fleet/credentials.ts";
+import { LABEL } from "../fixtures/fleet/containers.ts";
+import { freePort } from "../fixtures/fleet/ports.ts";
+import { test } from "../fixtures/vitest/test.ts";
+
+const provider = inject("provider");
+const BIN = "bin/redlock-conformance.mjs";
+
+/** `npm run fleet` (or the script under it) in its own process group; resolves with REDIS_NODES once up. */
+async function startFleetCommand(command: "npm" | "node", env: Record<string, string> = {}): Promise<{ child: ChildProcess; nodes: string; output: () => string }> {
+  const args = command === "npm" ? ["run", "-s", "fleet"] : ["--import", "tsx", "scripts/fleet.ts"];
+  const child = spawn(command === "npm" ? "npm" : process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, REDIS_PROVIDER: provider, REDIS_NODE_COUNT: "5", TSX_TSCONFIG_PATH: "tsconfig.runtime.json", ...env },
+  });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  await waitFor(() => /Fleet is up/.test(output) || child.exitCode !== null, "the fleet command to report its nodes", 90_000, 50);
+  const nodes = /^REDIS_NODES=(.*)$/m.exec(output)?.[1];
+  if (!nodes) throw new Error(`the fleet command did not come up:\n${output}`);
+  return { child, nodes, output: () => output };
+}
+
+function endGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGINT");
+  } catch {
+    // already gone
+  }
+}
+
+/** The bin, as a user in another terminal runs it, against nodes given by URL only. */
+function conformanceOn(nodes: string, env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [BIN, "--driver", "redlock@5"], {
+    env: { ...process.env, REDIS_PROVIDER: "external", REDIS_NODES: nodes, REDIS_NODE_COUNT: "", ...env },
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  const output = result.stdout + result.stderr;
+  const skipped = [...output.matchAll(/^skip (\S+)/gm)].map((m) => m[1]!);
+  return { status: result.status, output, skipped, line: (id: string) => output.split("\n").find((l) => new RegExp(`^\\S+\\s+${id}\\s`).test(l)) ?? "" };
+}
+
+describe("conformance on a fleet the harness did not start", () => {
+  test("npm run fleet in one process, conformance by URL in another: exit 0, provider limits skipped, SC-11…13 run", { timeout: 300_000 }, async ({ skip }) => {
+    if (provider === "external") skip("UNSUPPORTED on external: this suite starts its own fleet to play the external one");
+    const fleet = await startFleetCommand("node");
+    try {
+      const run = conformanceOn(fleet.nodes);
+      expect(run.status, run.output).toBe(0);
+      expect(run.output).toMatch(/0 unexpected failure\(s\)/);
+      // The node-control properties are skipped with the reason, and summarised.
+      for (const id of ["QU-3", "SC-1", "SC-2", "SC-7", "SC-9"]) expect(run.skipped, run.output).toContain(id);
+      expect(run.output).toMatch(/skipped on external: .*REDIS_NODE_CONTROL/);
+      // Child-process contenders and the fencing storage work on external nodes.
+      for (const id of ["SC-11", "SC-12", "SC-13"]) expect(run.line(id), run.output).toMatch(/^ok\s+SC-1[1-3]\s+pass/);
+      expect(run.line("SC-12")).toMatch(/storage n0 \((processes|containers) /);
+    } finally {
+      endGroup(fleet.child);
+    }
+  });
+
+  test("with REDIS_NODE_CONTROL=examples/node-control/docker.mjs over containers started by hand, the node-fault properties run too", { timeout: 300_000 }, async ({ skip }) => {
+    if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) skip("UNSUPPORTED: no Docker engine to run the sample's containers on");
+    const image = process.env.REDIS_IMAGE || "redlock-conformance/redis:local";
+    const password = randomBytes(18).toString("base64url");
+    const ids: string[] = [];
+    try {
+      const urls: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const port = await freePort();
+        // Labelled like our own containers, so a crash of this test leaves nothing the reaper misses.
+        const id = execFileSync("docker", [
+          "run", "-d",
+          "--label", `${LABEL}=true`, "--label", `${LABEL}.owner=${formatIdentity(self)}`, "--label", `${LABEL}.host=${hostname()}`,
+          "-p", `127.0.0.1:${port}:6379`, image,
+          "redis-server", "--requirepass", password, "--save", "", "--appendonly", "no", "--dir", "/data",
+        ], { encoding: "utf8" }).trim();
+        ids.push(id);
+        urls.push(nodeUrl({ host: "127.0.0.1", port, password }));
+      }
+      await waitFor(async () => (await Promise.all(urls.map((u) => probeConnect("127.0.0.1", Number(new URL(u).port))))).every((o) => o === "connected"), "the containers to listen", 30_000, 100);
+      const plain = conformanceOn(urls.join(","));
+      const controlled = conformanceOn(urls.join(","), { REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" });
+      expect(controlled.status, controlled.output).toBe(0);
+      expect(controlled.output).toMatch(/0 unexpected failure\(s\)/);
+      // Judged against the managed providers' baseline, so every property that ran has their status.
+      for (const id of ["QU-3", "SC-1", "SC-2", "SC-7", "SC-8", "SC-9", "LV-4"]) {
+        expect(controlled.line(id), controlled.output).toMatch(new RegExp(`^ok\\s+${id}\\s`));
+      }
+      expect(controlled.skipped.length, `${controlled.skipped.join(",")} vs ${plain.skipped.join(",")}`).toBeLessThan(plain.skipped.length);
+    } finally {
+      if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
+    }
+  });
+});
+
+describe("a fleet goes with its parent", () => {
+  test("SIGTERM to the npm process of `npm run fleet` removes the fleet at once", { timeout: 120_000 }, async ({ skip }) => {
+    if (provider === "external") skip("UNSUPPORTED on external: the harness starts no fleet there");
+    const fleet = await startFleetCommand("npm");
+    try {
+      const ports = fleet.nodes.split(",").map((u) => Number(new URL(u).port));
+      expect(ports).toHaveLength(5);
+      process.kill(fleet.child.pid!, "SIGTERM"); // npm only, as a supervisor would
+      await waitFor(async () => (await Promise.all(ports.map((p) => probeConnect("127.0.0.1", p)))).every((o) => o === "refused"), "every node of the fleet to be gone", 20_000, 100);
+    } finally {
+      endGroup(fleet.child);
+    }
+  });
+});

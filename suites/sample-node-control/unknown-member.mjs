@@ -1,0 +1,1 @@
+export default { stop: async () => undefined, reboot: async () => undefined };

@@ -1,0 +1,91 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { loadConfig } from "../../fixtures/core/config.ts";
+import { ConfigError } from "../../fixtures/core/errors.ts";
+import { portPublishing } from "../../fixtures/fleet/containers.ts";
+import { controlledOperations, loadNodeControl } from "../../fixtures/fleet/node-control.ts";
+import { capabilityTable } from "../../fixtures/harness/capabilities.ts";
+import { judge } from "../../fixtures/properties/baselines.ts";
+import type { PropertyResult } from "../../fixtures/properties/runner.ts";
+// @ts-expect-error -- a plain-JS sample without types
+import { kubernetesControl } from "../../examples/node-control/kubernetes.mjs";
+
+const NODES = "redis://:pw@10.0.0.1:7000,redis://:pw@10.0.0.2:7000,redis://:pw@10.0.0.3:7000";
+
+describe("a provider's limits are skips, not regressions", () => {
+  const result = (over: Partial<PropertyResult>): PropertyResult => ({ id: "QU-3", title: "", class: "must-fail", status: "unsupported", ms: 0, ...over });
+  test("unsupported by the provider is skipped whatever the baseline says; by the driver it is judged", () => {
+    const baseline = { driver: "d", package: "p", expected: { "QU-3": { status: "pass" as const }, "MR-1": { status: "unsupported" as const } } };
+    expect(judge(result({ unsupportedBy: "provider" }), baseline)).toBe("skipped");
+    expect(judge(result({ unsupportedBy: "provider" }), null)).toBe("skipped");
+    expect(judge(result({ unsupportedBy: "driver" }), baseline)).toBe("unexpected-fail");
+    expect(judge(result({ id: "MR-1", unsupportedBy: "driver" }), baseline)).toBe("expected");
+  });
+});
+
+describe("REDIS_NODE_CONTROL and REDIS_STORAGE", () => {
+  test("a control module is checked before anything starts", async () => {
+    const config = loadConfig({ REDIS_NODES: NODES, REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" });
+    expect(config.nodeControl).toMatch(/\/examples\/node-control\/docker\.mjs$/);
+    expect(controlledOperations(await loadNodeControl(config.nodeControl!))).toEqual(["stop", "start", "kill", "pause", "resume", "restart"]);
+    for (const [file, message] of [
+      ["unknown-member.mjs", /unknown member\(s\) reboot/],
+      ["not-a-function.mjs", /stop must be function/],
+      ["empty.mjs", /provides none of stop, start/],
+    ] as const) {
+      const error = await loadNodeControl(`suites/sample-node-control/${file}`).catch((e: unknown) => e);
+      expect(error, file).toBeInstanceOf(ConfigError);
+      expect((error as Error).message, file).toMatch(message);
+    }
+  });
+
+  test.each([
+    [{ REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" }, /REDIS_NODE_CONTROL is for nodes the harness did not start/],
+    [{ REDIS_NODES: NODES, REDIS_NODE_CONTROL: "./nope.mjs" }, /REDIS_NODE_CONTROL=.\/nope.mjs: no file at/],
+    [{ REDIS_STORAGE: "redis://127.0.0.1:7" }, /REDIS_STORAGE is for external fleets/],
+    [{ REDIS_NODES: NODES, REDIS_STORAGE: "redis://a:1,redis://b:2" }, /REDIS_STORAGE=.*expected one/],
+  ])("%o is refused: %s", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  test("REDIS_STORAGE names one node, with its password", () => {
+    expect(loadConfig({ REDIS_NODES: NODES, REDIS_STORAGE: "redis://:s3@10.0.0.9:7001" }).storage).toEqual({ host: "10.0.0.9", port: 7001, password: "s3" });
+  });
+});
+
+describe("the Kubernetes sample (no cluster here: the commands it would run)", () => {
+  test("each operation runs the kubectl command for its node's pod", async () => {
+    const commands: string[][] = [];
+    const control = kubernetesControl({ pods: ["redis/r-0", "redis/r-1"], run: async (args: string[]) => void commands.push(args) });
+    const node = { index: 1, name: "n1", host: "10.0.0.2", port: 6379 };
+    for (const op of ["stop", "start", "kill", "pause", "resume"]) await control[op](node);
+    expect(commands).toEqual([
+      ["delete", "pod", "-n", "redis", "r-1", "--grace-period=5", "--wait=true"],
+      ["wait", "-n", "redis", "--for=condition=Ready", "pod/r-1", "--timeout=120s"],
+      ["delete", "pod", "-n", "redis", "r-1", "--grace-period=0", "--force", "--wait=true"],
+      ["exec", "-n", "redis", "r-1", "--", "kill", "-STOP", "1"],
+      ["exec", "-n", "redis", "r-1", "--", "kill", "-CONT", "1"],
+    ]);
+    expect(controlledOperations(control)).toEqual(["stop", "start", "kill", "pause", "resume"]);
+    await expect(control.stop({ ...node, index: 5, name: "n5" })).rejects.toThrow(/RC_K8S_PODS has no namespace\/pod for n5/);
+  });
+});
+
+describe("containers on a remote Docker engine", () => {
+  test.each([
+    ["localhost", { hostIp: "127.0.0.1", dial: "127.0.0.1" }],
+    ["127.0.0.1", { hostIp: "127.0.0.1", dial: "127.0.0.1" }],
+    ["::1", { hostIp: "127.0.0.1", dial: "127.0.0.1" }],
+    ["[::1]", { hostIp: "127.0.0.1", dial: "127.0.0.1" }],
+    ["docker-host.internal", { hostIp: null, dial: "docker-host.internal" }],
+    ["10.1.2.3", { hostIp: null, dial: "10.1.2.3" }],
+  ])("engine at %s: ports bound to %o", (host, expected) => {
+    expect(portPublishing(host)).toEqual(expected);
+  });
+});
+
+describe("README's provider capability table is generated from the code", () => {
+  test("the table in README is exactly what npm run capabilities prints", async () => {
+    expect(readFileSync("README.md", "utf8")).toContain(await capabilityTable());
+  });
+});
