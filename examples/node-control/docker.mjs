@@ -1,7 +1,7 @@
 // REDIS_NODE_CONTROL for Redis containers you run yourself on a Docker engine (this machine's, or
 // another one through DOCKER_HOST / a docker context): the harness calls these instead of its own
-// node operations. Each node is found by its published host port (`docker ps --filter
-// publish=<port>`), or by name: RC_DOCKER_CONTAINERS=name0,name1,… in node order.
+// node operations. Each node is found by the host port its container publishes, or by name:
+// RC_DOCKER_CONTAINERS=name0,name1,… in node order.
 //   REDIS_NODES=redis://:pw@127.0.0.1:7000,… REDIS_NODE_CONTROL=examples/node-control/docker.mjs npm run conformance
 // Restart without data assumes the containers run without persistence (redis-server --save ""
 // --appendonly no); restart keeping data saves with SAVE, restarts, and removes the dump again.
@@ -13,15 +13,26 @@ const docker = async (...args) => (await run("docker", args, { timeout: 60_000 }
 
 const named = (process.env.RC_DOCKER_CONTAINERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
+const byPort = new Map();
+
+// Matched on the container's configured port bindings (HostConfig), which a stopped container
+// keeps — `docker ps --filter publish=` only sees running ones.
 async function container(node) {
   if (named.length > 0) {
     const name = named[node.index];
     if (!name) throw new Error(`RC_DOCKER_CONTAINERS names no container for ${node.name} (index ${node.index})`);
     return name;
   }
-  const ids = (await docker("ps", "-a", "--filter", `publish=${node.port}`, "--format", "{{.ID}}")).split(/\s+/).filter(Boolean);
-  if (ids.length !== 1) throw new Error(`expected one container publishing port ${node.port} for ${node.name}, found ${ids.length}`);
-  return ids[0];
+  if (byPort.has(node.port)) return byPort.get(node.port);
+  const all = (await docker("ps", "-aq")).split(/\s+/).filter(Boolean);
+  const found = [];
+  for (const id of all) {
+    const bindings = JSON.parse((await docker("inspect", "--format", "{{json .HostConfig.PortBindings}}", id)) || "null") ?? {};
+    if (Object.values(bindings).flat().some((b) => Number(b?.HostPort) === node.port)) found.push(id);
+  }
+  if (found.length !== 1) throw new Error(`expected one container publishing port ${node.port} for ${node.name}, found ${found.length}`);
+  byPort.set(node.port, found[0]);
+  return found[0];
 }
 
 // Waits until the container's process is really gone, so a restart comes back without data.
