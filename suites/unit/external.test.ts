@@ -6,6 +6,7 @@ import { portPublishing } from "../../fixtures/fleet/containers.ts";
 import { controlledOperations, loadNodeControl } from "../../fixtures/fleet/node-control.ts";
 import { capabilityTable } from "../../fixtures/harness/capabilities.ts";
 import { judge } from "../../fixtures/properties/baselines.ts";
+import { formatDiff, formatMatrix, type DriverRun } from "../../fixtures/properties/matrix.ts";
 import type { PropertyResult } from "../../fixtures/properties/runner.ts";
 // @ts-expect-error -- a plain-JS sample without types
 import { kubernetesControl } from "../../examples/node-control/kubernetes.mjs";
@@ -20,6 +21,28 @@ describe("a provider's limits are skips, not regressions", () => {
     expect(judge(result({ unsupportedBy: "provider" }), null)).toBe("skipped");
     expect(judge(result({ unsupportedBy: "driver" }), baseline)).toBe("unexpected-fail");
     expect(judge(result({ id: "MR-1", unsupportedBy: "driver" }), baseline)).toBe("expected");
+  });
+});
+
+describe("matrix and compare on a provider that cannot run everything", () => {
+  const run = (driver: string): DriverRun => ({
+    driver,
+    provider: "external",
+    seed: 1,
+    seconds: 1,
+    results: [
+      { id: "ME-1", title: "", class: "must-hold", status: "pass", ms: 1, judgement: "expected" },
+      { id: "QU-3", title: "", class: "must-fail", status: "unsupported", unsupportedBy: "provider", reason: "stop is unsupported on the external provider", ms: 0, judgement: "skipped" },
+    ],
+  });
+  test("a skipped cell reads '— external', the skips are summed up, and they are no failure", () => {
+    const text = formatMatrix([run("reference")]);
+    expect(text).toMatch(/^\| QU-3 .* \| — external \|$/m);
+    expect(text).toMatch(/- reference on external: 1 \(QU-3\)/);
+    expect(text).not.toMatch(/\*\*reference\*\* QU-3/);
+  });
+  test("compare says how many were skipped when two drivers agree", () => {
+    expect(formatDiff(run("a"), run("b")).text).toBe("a and b agree on all 2 properties (1 skipped: the external provider cannot run them).");
   });
 });
 
