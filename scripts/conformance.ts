@@ -61,7 +61,7 @@ await runCli(async () => {
   if (skipped.length > 0) {
     console.log(
       `skipped on ${provider}: ${skipped.map((r) => r.id).join(", ")} — not a result of the driver; they run on a fleet the harness controls ` +
-        `(REDIS_PROVIDER=processes or containers)${provider === "external" ? ", or here with a REDIS_NODE_CONTROL module that provides what they need" : ""}.`,
+        `(REDIS_PROVIDER=processes or containers)${provider === "external" ? "; those that need node operations also run here with a REDIS_NODE_CONTROL module that provides them" : ""}.`,
     );
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ driver: driver.spec, provider, seed, results: judged }, null, 2));

@@ -8,6 +8,10 @@ import { nodeUrl } from "../fixtures/fleet/credentials.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
 import { runCli } from "./cli.ts";
 
+// Taken before anything else: if npm is signalled while the fleet is still starting, the chain is
+// already known and its end is noticed as soon as the watch begins.
+const outlive = ancestorsToOutlive(startedByNpm());
+
 await runCli(async () => {
   const config = loadConfig();
   const { provider, reason } = await resolveProvider(config);
@@ -34,7 +38,6 @@ await runCli(async () => {
   // Stay alive until a signal; the fleet's exit hooks remove the nodes and re-raise it. A
   // supervisor's SIGTERM to `npm run fleet` ends npm without reaching this process, so it also
   // goes (removing its nodes) as soon as any process it was started under is gone.
-  const outlive = ancestorsToOutlive(startedByNpm());
   setInterval(() => {
     if (outlive.some((ancestor) => !isAlive(ancestor))) process.kill(process.pid, "SIGTERM");
   }, 250);

@@ -24,9 +24,13 @@ async function startFleetCommand(command: "npm" | "node", env: Record<string, st
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  await waitFor(() => /Fleet is up/.test(output) || child.exitCode !== null, "the fleet command to report its nodes", 90_000, 50);
-  const nodes = /^REDIS_NODES=(.*)$/m.exec(output)?.[1];
-  if (!nodes) throw new Error(`the fleet command did not come up:\n${output}`);
+  const nodes = await waitFor(() => /Fleet is up/.test(output) || child.exitCode !== null, "the fleet command to report its nodes", 90_000, 50)
+    .then(() => /^REDIS_NODES=(.*)$/m.exec(output)?.[1])
+    .catch(() => undefined);
+  if (!nodes) {
+    endGroup(child); // whatever it started goes with its group
+    throw new Error(`the fleet command did not come up:\n${output}`);
+  }
   return { child, nodes, output: () => output };
 }
 

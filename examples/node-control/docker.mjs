@@ -27,12 +27,15 @@ async function container(node) {
   const all = (await docker("ps", "-aq")).split(/\s+/).filter(Boolean);
   const found = [];
   for (const id of all) {
-    const bindings = JSON.parse((await docker("inspect", "--format", "{{json .HostConfig.PortBindings}}", id)) || "null") ?? {};
-    if (Object.values(bindings).flat().some((b) => Number(b?.HostPort) === node.port)) found.push(id);
+    const [running, json] = (await docker("inspect", "--format", "{{.State.Running}} {{json .HostConfig.PortBindings}}", id)).split(/ (.*)/s);
+    const bindings = JSON.parse(json || "null") ?? {};
+    if (Object.values(bindings).flat().some((b) => Number(b?.HostPort) === node.port)) found.push({ id, running: running === "true" });
   }
-  if (found.length !== 1) throw new Error(`expected one container publishing port ${node.port} for ${node.name}, found ${found.length}`);
-  byPort.set(node.port, found[0]);
-  return found[0];
+  // A stale stopped container may keep the same binding: the running one is the node.
+  const candidates = found.filter((c) => c.running).length === 1 ? found.filter((c) => c.running) : found;
+  if (candidates.length !== 1) throw new Error(`expected one container publishing port ${node.port} for ${node.name}, found ${candidates.length}; name them with RC_DOCKER_CONTAINERS`);
+  byPort.set(node.port, candidates[0].id);
+  return candidates[0].id;
 }
 
 // Waits until the container's process is really gone, so a restart comes back without data.
@@ -40,7 +43,14 @@ async function waitStopped(id) {
   await docker("wait", id).catch(() => undefined);
 }
 
-const redisCli = (node, ...args) => ["exec", "-e", `REDISCLI_AUTH=${node.password ?? ""}`, "CONTAINER", "redis-cli", ...args];
+const redisCli = (node, ...args) => [
+  "exec",
+  ...(node.password ? ["-e", `REDISCLI_AUTH=${node.password}`] : []),
+  "CONTAINER",
+  "redis-cli",
+  ...(node.username ? ["--user", node.username] : []),
+  ...args,
+];
 
 export default {
   async stop(node) {
@@ -68,7 +78,11 @@ export default {
       await exec(redisCli(node, "SAVE"));
       await docker("stop", "-t", "5", id);
       await docker("start", id);
-      // The dump served this restart; without it the next restart comes back empty, as intended.
+      // Only once Redis has loaded the dump (it answers PING) may it go; without it the next
+      // restart comes back empty, as intended.
+      for (let i = 0; i < 100 && !(await exec(redisCli(node, "PING")).then((out) => out === "PONG", () => false)); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await exec(["exec", "CONTAINER", "rm", "-f", "/data/dump.rdb"]);
     } else {
       await docker("kill", "--signal", "KILL", id);

@@ -3,7 +3,10 @@
 // node order; kubectl must be on PATH with a context that can exec into and delete those pods.
 //   REDIS_NODES=redis://:pw@10.0.0.1:6379,… REDIS_NODE_CONTROL=examples/node-control/kubernetes.mjs npm run conformance
 // Not exercised against a cluster here (none is reachable); the suite checks the commands it runs.
-// There is no "restart keeping data" (pods restart empty without persistence): it stays UNSUPPORTED.
+// Give REDIS_NODES per-pod DNS names (r-0.redis.ns.svc…), not pod IPs: a deleted pod comes back
+// with a new IP. No pause/resume: a SIGSTOP sent to PID 1 from inside its own PID namespace is
+// ignored by the kernel, so it could not really pause Redis; those properties stay UNSUPPORTED, as
+// does "restart keeping data" (pods restart empty without persistence).
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 
@@ -16,11 +19,6 @@ export function kubernetesControl({ pods, run = (args) => execFileAsync("kubectl
     if (!entry || !entry.includes("/")) throw new Error(`RC_K8S_PODS has no namespace/pod for ${node.name} (index ${node.index})`);
     const [namespace, name] = entry.split("/");
     return { namespace, name };
-  };
-  // Redis is PID 1 in the official image: signalling it stops or resumes the whole server.
-  const signal = (node, sig) => {
-    const { namespace, name } = pod(node);
-    return run(["exec", "-n", namespace, name, "--", "kill", `-${sig}`, "1"]);
   };
   const waitReady = (node) => {
     const { namespace, name } = pod(node);
@@ -38,12 +36,6 @@ export function kubernetesControl({ pods, run = (args) => execFileAsync("kubectl
     async kill(node) {
       const { namespace, name } = pod(node);
       await run(["delete", "pod", "-n", namespace, name, "--grace-period=0", "--force", "--wait=true"]);
-    },
-    async pause(node) {
-      await signal(node, "STOP");
-    },
-    async resume(node) {
-      await signal(node, "CONT");
     },
   };
 }

@@ -1,0 +1,1 @@
+export default { stop: async () => undefined, pause: async () => undefined, resume: async () => undefined };
