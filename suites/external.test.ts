@@ -28,17 +28,36 @@ async function startFleetCommand(command: "npm" | "node", env: Record<string, st
     .then(() => /^REDIS_NODES=(.*)$/m.exec(output)?.[1])
     .catch(() => undefined);
   if (!nodes) {
-    endGroup(child); // whatever it started goes with its group
+    await endGroup(child); // whatever it started goes with its group
     throw new Error(`the fleet command did not come up:\n${output}`);
   }
   return { child, nodes, output: () => output };
 }
 
-function endGroup(child: ChildProcess): void {
+/** Whether any process of the group led by `pid` is still alive. */
+function groupAlive(pid: number): boolean {
   try {
-    process.kill(-child.pid!, "SIGINT");
+    process.kill(-pid, 0);
+    return true;
   } catch {
-    // already gone
+    return false;
+  }
+}
+
+/**
+ * Ctrl-C to the fleet command's group, then waits until every process of the group has exited:
+ * the command removes its nodes before it exits, so the next test (or file) starts with none of
+ * them left behind.
+ */
+async function endGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid!;
+  if (!groupAlive(pid)) return;
+  process.kill(-pid, "SIGINT");
+  try {
+    await waitFor(() => !groupAlive(pid), "the fleet command to remove its nodes and exit after Ctrl-C", 30_000, 50);
+  } catch (error) {
+    if (groupAlive(pid)) process.kill(-pid, "SIGKILL"); // the next start reaps what it left
+    throw error;
   }
 }
 
@@ -69,7 +88,7 @@ describe("conformance on a fleet the harness did not start", () => {
       for (const id of ["SC-11", "SC-12", "SC-13"]) expect(run.line(id), run.output).toMatch(/^ok\s+SC-1[1-3]\s+pass/);
       expect(run.line("SC-12")).toMatch(/storage n0 \((processes|containers) /);
     } finally {
-      endGroup(fleet.child);
+      await endGroup(fleet.child);
     }
   });
 
@@ -118,7 +137,7 @@ describe("a fleet goes with its parent", () => {
       process.kill(fleet.child.pid!, "SIGTERM"); // npm only, as a supervisor would
       await waitFor(async () => (await Promise.all(ports.map((p) => probeConnect("127.0.0.1", p)))).every((o) => o === "refused"), "every node of the fleet to be gone", 20_000, 100);
     } finally {
-      endGroup(fleet.child);
+      await endGroup(fleet.child);
     }
   });
 });

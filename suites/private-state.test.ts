@@ -154,6 +154,8 @@ describe("the preload library is only ever the one we built", () => {
         const fleet = await startFleet({ provider, nodeCount: 1, clockControl: true, image: process.env.REDIS_IMAGE ?? "redis:7" });
         try {
           const node = fleet.nodes[0]!;
+          // A remote engine cannot bind-mount our files: clock faults use the TTL rewrite there.
+          if (node.host !== "127.0.0.1") skip(`UNSUPPORTED: the Docker engine at ${node.host} is not on this machine, so nothing is preloaded`);
           expect(node.capabilities.has("clock"), "the node runs without the preload").toBe(true);
           if (provider === "processes") {
             const pid = node.handle.pid!;

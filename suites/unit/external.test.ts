@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../fixtures/core/config.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
-import { portPublishing } from "../../fixtures/fleet/containers.ts";
+import { isOwnAddress, portPublishing } from "../../fixtures/fleet/containers.ts";
 import { controlledOperations, loadNodeControl } from "../../fixtures/fleet/node-control.ts";
 import { capabilityTable } from "../../fixtures/harness/capabilities.ts";
 import { judge } from "../../fixtures/properties/baselines.ts";
@@ -103,9 +103,22 @@ describe("containers on a remote Docker engine", () => {
     ["[::1]", { hostIp: "127.0.0.1", dial: "127.0.0.1" }],
     ["docker-host.internal", { hostIp: null, dial: "docker-host.internal" }],
     ["10.1.2.3", { hostIp: "10.1.2.3", dial: "10.1.2.3" }],
+    // The host's gateway seen from inside a container: not one of our own interfaces.
     ["172.17.0.1", { hostIp: "172.17.0.1", dial: "172.17.0.1" }],
   ])("engine at %s: ports bound to %o", (host, expected) => {
-    expect(portPublishing(host)).toEqual(expected);
+    expect(portPublishing(host, false)).toEqual(expected);
+  });
+
+  test("an engine at one of our own addresses (dockerd in our namespace, its bridge gateway reported because /.dockerenv exists) is local", () => {
+    expect(portPublishing("172.17.0.1", true)).toEqual({ hostIp: "127.0.0.1", dial: "127.0.0.1" });
+    expect(portPublishing("192.0.2.2", true)).toEqual({ hostIp: "127.0.0.1", dial: "127.0.0.1" });
+  });
+
+  test("own addresses are told by binding: loopback is ours, a documentation-range address is not, a name is not asked", async () => {
+    expect(await isOwnAddress("127.0.0.1")).toBe(true);
+    expect(await isOwnAddress("[::1]")).toBe(true);
+    expect(await isOwnAddress("198.51.100.7")).toBe(false);
+    expect(await isOwnAddress("docker-host.internal")).toBe(false);
   });
 });
 
