@@ -6,7 +6,8 @@ const FLOORS = [
   ["fleet", "clients"], //            mechanisms that touch Redis nodes and connections
   ["faults", "drivers", "history"], // roles: the nemesis's tools, lock adapters, histories + checkers
   ["harness"], //                      fleet + clients + driver opened as one; the example3 program
-  ["properties"], //                   the catalog, runner, baselines, matrix
+  ["workload", "nemesis"], //          lock users over a harness; timed fault steps over its nodes and links
+  ["properties", "chaos"], //          the catalog, runner, baselines, matrix; generated runs (fast-check)
   ["vitest"], //                       glue for the suites
 ];
 const FRONT_ENDS = "^(scripts|suites|bin)/|^fixtures/index\\.ts$";

@@ -1,0 +1,110 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
+import { ConfigError } from "../../fixtures/core/errors.ts";
+import { formatScenario, formatStep, nodesTouched, outsideAssumptions, parseScenario, pauseBudgetMs, quorum, type ChaosScenario, type FaultStep } from "../../fixtures/core/scenario.ts";
+
+const user = (id: string, over: Partial<ChaosScenario["users"][number]> = {}): ChaosScenario["users"][number] => ({
+  id,
+  process: "child",
+  resources: ["rc:a"],
+  ttlMs: 800,
+  retry: { retryCount: 3, retryDelay: 100, retryJitter: 20 },
+  fenced: false,
+  cycles: [{ thinkMs: 0, holdMs: 100, extend: false, late: "none" }],
+  ...over,
+});
+const scenario = (faults: FaultStep[], over: Partial<ChaosScenario> = {}): ChaosScenario => ({
+  version: 1,
+  envelope: "assumptions",
+  nodes: 5,
+  mix: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis"],
+  users: [user("c1"), user("c2", { process: "in-process" })],
+  faults,
+  ...over,
+});
+
+describe("the assumptions envelope", () => {
+  test("a minority faulted at a time, delayed restarts, clocks back or within the drift allowance, short pauses: inside", () => {
+    const inside = scenario([
+      { at: 0, kind: "node-down", how: "kill", node: 1, forMs: 900 },
+      { at: 100, kind: "latency", node: 3, user: "all", ms: 300, jitterMs: 10, direction: "both", forMs: 500 },
+      { at: 1200, kind: "node-restart", node: 1, keepData: true },
+      { at: 1300, kind: "clock-jump", node: 3, deltaMs: -500, forMs: 100 },
+      { at: 1500, kind: "clock-drift", node: 1, rate: 1.01, forMs: 300 },
+      { at: 1600, kind: "client-pause", user: "c1", forMs: 200 },
+    ]);
+    expect(outsideAssumptions(inside)).toEqual([]);
+  });
+
+  test.each<[string, FaultStep, RegExp]>([
+    ["an empty restart sooner than the largest ttl", { at: 0, kind: "node-down", how: "stop", node: 0, forMs: 800 }, /sooner than the largest ttl \(800 ms\)/],
+    ["an immediate restart without persistence", { at: 0, kind: "node-restart", node: 0, keepData: false }, /without persistence/],
+    ["a forward clock jump", { at: 0, kind: "clock-jump", node: 0, deltaMs: 1, forMs: 10 }, /forward jump/],
+    ["drift past the allowance", { at: 0, kind: "clock-drift", node: 0, rate: 1.02, forMs: 10 }, /beyond the 1 % allowance/],
+    ["a pause past the budget", { at: 0, kind: "client-pause", user: "c1", forMs: 201 }, /pause budget \(200 ms/],
+  ])("%s is outside", (_, step, reason) => {
+    expect(outsideAssumptions(scenario([step])).join("\n")).toMatch(reason);
+  });
+
+  test("three of five nodes faulty at one moment is outside; the same faults one after another are inside", () => {
+    const steps: FaultStep[] = [
+      { at: 0, kind: "node-pause", node: 0, forMs: 300 },
+      { at: 100, kind: "blackhole", node: 1, user: "c1", forMs: 300 },
+      { at: 200, kind: "partition", user: "c2", nodes: [2], forMs: 300 },
+    ];
+    expect(outsideAssumptions(scenario(steps)).join("\n")).toMatch(/t=200ms: 3 nodes faulty at once \(n0, n1, n2\)/);
+    const spread = steps.map((s, i) => ({ ...s, at: i * 400 }));
+    expect(outsideAssumptions(scenario(spread))).toEqual([]);
+  });
+
+  test("generated assumptions scenarios are inside by construction, across node counts and every fault kind", () => {
+    fc.assert(
+      fc.property(scenarioArb({ envelope: "assumptions", multiResource: true }), (s) => {
+        expect(outsideAssumptions(s)).toEqual([]);
+        const touched = new Set(s.faults.flatMap(nodesTouched));
+        expect(touched.size).toBeLessThanOrEqual(s.nodes - quorum(s.nodes));
+        for (const f of s.faults) if (f.kind === "client-pause" || f.kind === "client-stall") expect(f.forMs).toBeLessThanOrEqual(pauseBudgetMs(s.users.find((u) => u.id === f.user)!));
+        // What a generated scenario names parses back as a scenario: replay files round-trip.
+        expect(parseScenario(JSON.stringify(s), "generated")).toEqual(s);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  test("beyond generates what assumptions never does (fast-check finds one quickly)", () => {
+    const found = fc.sample(scenarioArb({ envelope: "beyond" }), { numRuns: 300, seed: 3 }).filter((s) => outsideAssumptions(s).length > 0);
+    expect(found.length).toBeGreaterThan(0);
+  });
+
+  test("users and nodes follow the shape: in-process only when asked, odd counts unless even ones are asked", () => {
+    for (const s of fc.sample(scenarioArb({ envelope: "beyond", processes: ["in-process"] }), { numRuns: 100, seed: 5 })) {
+      expect(s.users.every((u) => u.process === "in-process")).toBe(true);
+      expect(s.faults.some((f) => f.kind.startsWith("client-"))).toBe(false);
+      expect([3, 5, 7]).toContain(s.nodes);
+      expect(s.mix).toHaveLength(s.nodes);
+    }
+  });
+});
+
+describe("readable lines", () => {
+  test("fault steps and users read as the issue writes them", () => {
+    expect(formatStep({ at: 120, kind: "node-pause", node: 2, forMs: 800 })).toBe("t=120ms pause n2 800ms");
+    expect(formatStep({ at: 0, kind: "partition", user: "c1", nodes: [0, 3], forMs: 50 })).toBe("t=0ms partition c1 from n0,n3 for 50ms");
+    expect(formatScenario(scenario([]))).toContain("c1 (child) acquire [rc:a] ttl 800 retry 3×100±20: think 0 hold 100");
+  });
+});
+
+describe("replay files are checked before anything starts", () => {
+  test.each<[string, string, RegExp]>([
+    ["not JSON", "{", /is not JSON/],
+    ["another version", JSON.stringify({ ...scenario([]), version: 2 }), /version 2 is not 1/],
+    ["a node the fleet does not have", JSON.stringify(scenario([{ at: 0, kind: "node-pause", node: 9, forMs: 10 }])), /names node 9, but the scenario has 5 nodes/],
+    ["an unknown fault kind", JSON.stringify(scenario([{ at: 0, kind: "meteor" } as never])), /kind "meteor" is not one of/],
+    ["a client fault on an in-process user", JSON.stringify(scenario([{ at: 0, kind: "client-crash", user: "c2" }])), /client-crash needs a child-process user/],
+    ["a mix of the wrong length", JSON.stringify({ ...scenario([]), mix: ["ioredis"] }), /mix must name ioredis or node-redis for each node/],
+  ])("%s: one ConfigError naming the problem", (_, text, message) => {
+    expect(() => parseScenario(text, "bug.json")).toThrow(ConfigError);
+    expect(() => parseScenario(text, "bug.json")).toThrow(message);
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, test } from "vitest";
+import type { HistoryEvent } from "../../fixtures/history/history.ts";
+import { checkAll, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
+
+// Hand-written histories: times in ms on one clock, as the workload records them.
+const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
+const acquired = (p: string, at: number, expires: number, value = `${p}-v`, resource = "rc:a"): HistoryEvent[] => [
+  ev(p, "acquire", "invoke", at - 5, { ttl: expires - at + 5, resource }),
+  ev(p, "acquire", "ok", at, { expires, value, resource }),
+];
+const sample = (p: string, time: number, value: string, nodes: HistoryEvent["nodes"]) => ev(p, "sample", "ok", time, { value, nodes });
+const node = (i: number, value: string | null, pttl: number) => ({ node: `n${i}`, value, pttl });
+
+describe("lease-aware mutual exclusion", () => {
+  test("holds one after the other are valid; an overlap is invalid, with both owners and the overlap", () => {
+    const fine = [...acquired("c1", 10, 100), ev("c1", "release", "invoke", 60), ...acquired("c2", 70, 200)];
+    expect(checkMutualExclusion(fine).result).toBe("valid");
+    const overlap = [...acquired("c1", 10, 100), ...acquired("c2", 70, 200)];
+    const verdict = checkMutualExclusion(overlap);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/rc:a: c1 .* held 10ms–100ms and c2 .* held 70ms–200ms overlap by 30 ms/);
+  });
+
+  test("a lock on several resources conflicts with a lock on one of them", () => {
+    const events = [...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:b")];
+    expect(checkMutualExclusion(events).evidence.join()).toMatch(/^rc:b: c1/);
+    expect(checkMutualExclusion([...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:c")]).result).toBe("valid");
+  });
+});
+
+describe("validity", () => {
+  test("a lease returned after its own expiration is invalid", () => {
+    const verdict = checkValidity([ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 130, { expires: 98 })], 2);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/returned at 130ms a lease that had expired at 98ms \(32 ms before/);
+  });
+  test("a lease that outlives the keys protecting it is invalid (validity counted from the reply, or without drift)", () => {
+    // 3 nodes, quorum 2, all hold the value: the second key to expire (at 40 + 55 = 95) ends the protection.
+    const sampled = (expires: number) => [
+      ev("c1", "acquire", "invoke", 0, { ttl: 100 }),
+      ev("c1", "acquire", "ok", 38, { expires, value: "v" }),
+      sample("c1", 40, "v", [node(0, "v", 50), node(1, "v", 55), node(2, "v", 60)]),
+    ];
+    expect(checkValidity(sampled(97), 2).result).toBe("valid");
+    const verdict = checkValidity(sampled(130), 2);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/lease runs to 130ms, but its keys protect it only until 95ms \(2 of its 3 keys expired by then; sampled at 40ms\): 35 ms/);
+  });
+  test("a node holding another value shortens the protection: one fewer key needs to expire", () => {
+    const events = [
+      ev("c1", "acquire", "ok", 38, { expires: 97, value: "v" }),
+      sample("c1", 40, "v", [node(0, "v", 50), node(1, "v", 55), node(2, "w", 60)]),
+    ];
+    expect(checkValidity(events, 2).evidence[0]).toMatch(/protect it only until 90ms \(1 of its 2 keys/);
+  });
+  test("retries do not count against a lease: its last attempt is what the keys show", () => {
+    // Asked at 0 for 100 ms, granted at 300 after retries: the keys were set at ~295.
+    const events = [ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 300, { expires: 393, value: "v" }), sample("c1", 301, "v", [node(0, "v", 98), node(1, "v", 98), node(2, "v", 97)])];
+    expect(checkValidity(events, 2).result).toBe("valid");
+  });
+});
+
+describe("owner value on the nodes", () => {
+  const lease = acquired("c1", 10, 1000, "v1");
+  test("a quorum holding the value with PTTL ≤ ttl is valid", () => {
+    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), node(1, "v1", 990), node(2, null, -2)])], 2).result).toBe("valid");
+  });
+  test("a quorum lost (another value, nil) is invalid, naming what each node held", () => {
+    const verdict = checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), node(1, "other-v", 500), node(2, null, -2)])], 2);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/1 of 3 nodes hold its value \(quorum 2\) — n0: owner pttl 990, n1: other other-v…/);
+  });
+  test("a PTTL larger than the ttl asked does not count (an extend that set the wrong ttl)", () => {
+    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 5000), node(1, "v1", 5000), node(2, "v1", 990)])], 2).result).toBe("invalid");
+  });
+  test("nodes that did not answer make it unknown, not invalid", () => {
+    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), null, null])], 2).result).toBe("unknown");
+  });
+  test("a sample taken after the lease expired claims nothing", () => {
+    expect(checkOwnerValue([...lease, sample("c1", 1001, "v1", [null, null, null])], 2).result).toBe("valid");
+  });
+});
+
+describe("lost updates and liveness", () => {
+  test("two ok writes of the same counter value are a lost update; a refused fenced write is not", () => {
+    const w = (p: string, t: number, type: HistoryEvent["type"], value: string) => ev(p, "write", type, t, { value });
+    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "2")]).result).toBe("valid");
+    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "1")]).evidence[0]).toMatch(/counter = 1 written by c1 at 10ms and c2 at 20ms: 1 increment\(s\) lost/);
+    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "fail", "1")]).result).toBe("valid");
+  });
+  test("a call still running at its bound is a hang; a crashed process's last call is not", () => {
+    expect(checkLiveness([ev("c1", "acquire", "info", 10, { cause: "timeout", detail: "did not settle" })]).result).toBe("invalid");
+    expect(checkLiveness([ev("c1", "acquire", "info", 10, { cause: "crash" })]).result).toBe("valid");
+  });
+  test("checkAll answers every checker", () => {
+    expect(checkAll([], 3).map((v) => `${v.checker}:${v.result}`)).toEqual(["mutual-exclusion:valid", "validity:valid", "owner-value:valid", "lost-updates:valid", "liveness:valid"]);
+  });
+});
