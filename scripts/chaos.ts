@@ -15,7 +15,8 @@ import { inProcessDriver, resolveDriver, type ResolvedDriver } from "../fixtures
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
-import { formatRun, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
+import { formatRun, foundNews, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
+import { loadBaseline } from "../fixtures/properties/baselines.ts";
 import { runCli } from "./cli.ts";
 
 interface Args {
@@ -29,12 +30,14 @@ interface Args {
   nodes?: number[];
   faults?: FaultKind[];
   shrinkRuns?: number;
+  /** Count the baseline's documented defects as news too (to hunt them, e.g. for a benchmark). */
+  noBaseline: boolean;
 }
 
-const USAGE = "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE] [--nodes 3,5,7] [--faults kind,kind] [--shrink-runs N]";
+const USAGE = "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE] [--nodes 3,5,7] [--faults kind,kind] [--shrink-runs N] [--no-baseline]";
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { runs: 10, envelope: "assumptions" };
+  const args: Args = { runs: 10, envelope: "assumptions", noBaseline: false };
   const problems: string[] = [];
   const whole = (name: string, text: string, min: number) => {
     const n = Number(text);
@@ -60,6 +63,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--shrink-runs") args.shrinkRuns = whole("--shrink-runs", value(), 0);
     else if (arg === "--seed") args.seed = whole("--seed", value(), 0);
     else if (arg === "--path") args.path = value();
+    else if (arg === "--no-baseline") args.noBaseline = true;
     else if (arg === "--replay") args.replay = value();
     else if (arg === "--envelope") {
       const e = value();
@@ -100,7 +104,7 @@ function readReplay(file: string, provider: ProviderName, nodeCount: number): Ch
 
 const line = (r: ChaosRunResult, n: number, phase: string) => {
   const s = r.scenario;
-  const verdict = r.unsupported ?? (r.violations.length === 0 ? "ok" : r.violations.map((v) => `${v.defect ? "DEFECT" : "expected"} ${v.verdict.checker}`).join(", "));
+  const verdict = r.unsupported ?? (r.violations.length === 0 ? "ok" : r.violations.map((v) => `${v.known ? "known DEFECT" : v.defect ? "DEFECT" : "expected"} ${v.verdict.checker}`).join(", "));
   const ops = r.history.filter((e) => e.type !== "invoke" && e.op !== "sample");
   return `${phase} ${String(n).padStart(3)}: ${s.nodes} nodes, ${s.users.length} users, ${s.faults.length} fault steps, ${ops.length} ops — ${verdict} (${(r.ms / 1000).toFixed(1)} s)`;
 };
@@ -117,14 +121,15 @@ await runCli(async () => {
   const spec = args.mutant ? `--mutant ${args.mutant}` : `--driver ${driver.spec}`;
   await reapLeftovers({ docker: provider === "containers" });
   const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
-  const options = { config, provider, driver, pool };
+  const known = args.noBaseline || args.mutant ? undefined : loadBaseline(driver.spec)?.chaos;
+  const options = { config, provider, driver, pool, ...(known ? { known } : {}) };
   try {
     if (scenario) {
       console.log(`replaying ${args.replay} on ${driver.spec}, provider ${provider}:\n${formatScenario(scenario)}`);
       const result = await runScenario(scenario, options);
       console.log(formatRun(result, `npm run chaos -- ${spec} --replay ${args.replay}`));
       if (result.unsupported) console.log(result.unsupported);
-      if (result.violations.some((v) => v.defect)) process.exitCode = 1;
+      if (foundNews(result)) process.exitCode = 1;
       return;
     }
     const shape = {
@@ -140,12 +145,18 @@ await runCli(async () => {
     const campaign = await runCampaign({ ...options, shape, runs: args.runs, seed, ...(args.path ? { path: args.path } : {}), ...(args.shrinkRuns === undefined ? {} : { shrinkRuns: args.shrinkRuns }), onRun: (r, phase) => console.log(line(r, ++n, phase === "generated" ? "run" : "shrink")) });
     const minutes = (Date.now() - started) / 60_000;
     console.log(`\n${campaign.runs} generated runs (${campaign.unsupported} unsupported by ${provider}) in ${minutes.toFixed(1)} min`);
+    if (campaign.known > 0 && known) {
+      console.log(`${campaign.known} run(s) found defects the baseline of ${driver.spec} documents: ${Object.entries(known).map(([c, why]) => `${c} — ${why}`).join("; ")} (--no-baseline counts them as news)`);
+    }
     const found = campaign.counterexample;
+    if (campaign.error) {
+      throw new Error(`a run could not be carried out: ${campaign.error.message}\nits scenario:\n${formatScenario(campaign.error.scenario)}`);
+    }
     if (!found) {
       if (campaign.original) {
         console.log(`a run failed but its shrunk counterexample could not be told apart; the first failure:\n${formatRun(campaign.original, `npm run chaos -- ${spec} --envelope ${args.envelope} --seed ${campaign.seed}`)}`);
         process.exitCode = 1;
-      } else console.log(`no defect in ${args.envelope}`);
+      } else console.log(`no new defect in ${args.envelope}`);
       return;
     }
     const dir = join("reports", "chaos");
