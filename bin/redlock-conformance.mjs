@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point for other projects: `npx redlock-conformance --driver ./my-driver.mjs`.
+// Entry point for other projects: `npx redlock-conformance --driver ./my-driver.mjs`, and
+// `npx redlock-conformance chaos --driver ./my-driver.mjs --runs 50` for generated runs.
 // Runs the TypeScript sources through tsx with this package's runtime tsconfig; a relative
 // driver path is resolved from the caller's working directory.
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const tsx = pathToFileURL(require.resolve("tsx/esm")).href;
-const result = spawnSync(process.execPath, ["--import", tsx, join(root, "scripts", "conformance.ts"), ...process.argv.slice(2)], {
+// Subcommands: `chaos` (generated runs); anything else is the conformance run's own arguments.
+const [first, ...rest] = process.argv.slice(2);
+const [script, args] = first === "chaos" ? ["chaos.ts", rest] : ["conformance.ts", process.argv.slice(2)];
+const result = spawnSync(process.execPath, ["--import", tsx, join(root, "scripts", script), ...args], {
   stdio: "inherit",
   env: { ...process.env, TSX_TSCONFIG_PATH: join(root, "tsconfig.runtime.json") },
 });

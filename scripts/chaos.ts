@@ -5,9 +5,10 @@
 //                    [--seed S] [--path P] [--replay FILE] [--nodes 3,5,7] [--faults kind,kind]
 //                    [--shrink-runs N]
 // Exit: 0 no defect, 1 a defect (or a harness error), 2 bad input (nothing started).
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, seedSetting, type ProviderName } from "../fixtures/core/config.ts";
+import { loadConfig, readyFileSetting, seedSetting } from "../fixtures/core/config.ts";
+import type { RedisNode } from "../fixtures/core/nodes.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
 import { ENVELOPES, FAULT_KINDS, formatScenario, parseScenario, type ChaosScenario, type Envelope, type FaultKind } from "../fixtures/core/scenario.ts";
 import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
@@ -88,7 +89,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function readReplay(file: string, provider: ProviderName, nodeCount: number): ChaosScenario {
+function readReplay(file: string, external: boolean, nodeCount: number): ChaosScenario {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -96,7 +97,7 @@ function readReplay(file: string, provider: ProviderName, nodeCount: number): Ch
     throw new ConfigError(`cannot read the replay file ${file}: ${(error as Error).message}\nNothing was started.`);
   }
   const scenario = parseScenario(text, file);
-  if (provider === "external" && scenario.nodes !== nodeCount) {
+  if (external && scenario.nodes !== nodeCount) {
     throw new ConfigError(`the replay file ${file} is for ${scenario.nodes} nodes, but REDIS_NODES has ${nodeCount}\nNothing was started.`);
   }
   return scenario;
@@ -112,17 +113,27 @@ const line = (r: ChaosRunResult, n: number, phase: string) => {
 await runCli(async () => {
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig();
-  const { provider } = await resolveProvider(config);
-  const scenario = args.replay ? readReplay(args.replay, provider, config.nodeCount) : undefined;
+  // Every input is checked before a provider is chosen or anything is started.
+  const scenario = args.replay ? readReplay(args.replay, config.provider === "external", config.nodeCount) : undefined;
   const driver: ResolvedDriver = args.mutant
     ? inProcessDriver(`reference:${args.mutant}`, (ctx) => createReferenceDriver(ctx, args.mutant))
     : await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
+  const { provider } = await resolveProvider(config);
   const seed = args.seed ?? seedSetting();
   const spec = args.mutant ? `--mutant ${args.mutant}` : `--driver ${driver.spec}`;
   await reapLeftovers({ docker: provider === "containers" });
   const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
   const known = args.noBaseline || args.mutant ? undefined : loadBaseline(driver.spec)?.chaos;
-  const options = { config, provider, driver, pool, ...(known ? { known } : {}) };
+  const readyFile = readyFileSetting();
+  // For tools and tests (the leak suite): the nodes and child users of the first run, once up.
+  const onStart = readyFile
+    ? ({ nodes, childPids }: { nodes: readonly RedisNode[]; childPids: number[] }) => {
+        const ready = { event: "ready", provider, pid: process.pid, nodes: nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, ...n.handle })), childPids };
+        writeFileSync(`${readyFile}.tmp`, JSON.stringify(ready));
+        renameSync(`${readyFile}.tmp`, readyFile);
+      }
+    : undefined;
+  const options = { config, provider, driver, pool, ...(known ? { known } : {}), ...(onStart ? { onStart } : {}) };
   try {
     if (scenario) {
       console.log(`replaying ${args.replay} on ${driver.spec}, provider ${provider}:\n${formatScenario(scenario)}`);

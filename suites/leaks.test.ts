@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject } from "vitest";
@@ -13,7 +13,28 @@ import { test } from "../fixtures/vitest/test.ts";
 interface Ready {
   pid: number;
   nodes: Array<{ name: string; host: string; port: number; pid?: number; container?: string }>;
+  /** The chaos command's child-process users. */
+  childPids?: number[];
 }
+
+/**
+ * A chaos scenario that is mid-fault for a long time: a node paused, a child user SIGSTOPped,
+ * every user holding for seconds — Ctrl-C lands while all of it is in force.
+ */
+const LONG_CHAOS = {
+  version: 1,
+  envelope: "beyond",
+  nodes: 3,
+  mix: ["ioredis", "node-redis", "ioredis"],
+  users: [
+    { id: "c1", process: "in-process", resources: ["rc:a"], ttlMs: 3000, retry: { retryCount: 2, retryDelay: 100, retryJitter: 10 }, fenced: false, cycles: [{ thinkMs: 0, holdMs: 20000, extend: false, late: "none" }] },
+    { id: "c2", process: "child", resources: ["rc:b"], ttlMs: 3000, retry: { retryCount: 2, retryDelay: 100, retryJitter: 10 }, fenced: true, cycles: [{ thinkMs: 0, holdMs: 20000, extend: false, late: "none" }] },
+  ],
+  faults: [
+    { at: 300, kind: "node-pause", node: 0, forMs: 20000 },
+    { at: 300, kind: "client-pause", user: "c2", forMs: 20000 },
+  ],
+};
 
 const VITEST = join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
 
@@ -21,13 +42,17 @@ const VITEST = join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
  * Starts a run in its own process group (as a shell starts a foreground job) with its own state
  * dir, so its ledger and ours never mix. Resolves once it has reported its nodes.
  */
-async function startRun(kind: "cli" | "vitest"): Promise<{ child: ChildProcess; ready: Ready; stateDir: string; output: () => string }> {
+async function startRun(kind: "cli" | "vitest" | "chaos"): Promise<{ child: ChildProcess; ready: Ready; stateDir: string; output: () => string }> {
   const stateDir = mkdtempSync(join(tmpdir(), "rc-leak-"));
   const readyFile = join(stateDir, "ready.json");
+  const scenario = join(stateDir, "long-chaos.json");
+  writeFileSync(scenario, JSON.stringify(LONG_CHAOS));
   const args =
     kind === "cli"
       ? ["--import", "tsx", "scripts/fleet.ts"]
-      : [VITEST, "run", "--config", "suites/probes/vitest.probe.config.ts"];
+      : kind === "chaos"
+        ? ["--import", "tsx", "scripts/chaos.ts", "--driver", "reference", "--replay", scenario]
+        : [VITEST, "run", "--config", "suites/probes/vitest.probe.config.ts"];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -79,6 +104,7 @@ async function nodesGone(ready: Ready, stateDir: string): Promise<string[]> {
       if (found.length > 0) alive.push(`${node.name}'s container ${node.container.slice(0, 12)} still exists (${found[0]?.State})`);
     }
   }
+  for (const pid of ready.childPids ?? []) if (describePid(pid) !== "no such process") alive.push(`child user pid ${pid} is still alive (${describePid(pid)})`);
   const previous = process.env.RC_STATE_DIR;
   process.env.RC_STATE_DIR = stateDir;
   try {
@@ -157,4 +183,19 @@ describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SI
       }
     });
   }
+
+  test("chaos: Ctrl-C mid-run (a node paused, a child user SIGSTOPped) heals and removes every node and child process", async () => {
+    const run = await startRun("chaos");
+    try {
+      expect(run.ready.childPids?.length, run.output()).toBe(1);
+      // Let the nemesis pause the node and the child first, so the interrupt finds them faulted.
+      await waitFor(() => readFileSync(`/proc/${run.ready.childPids![0]}/stat`, "utf8").split(" ")[2] === "T", "the child user to be stopped", 10_000, 50);
+      process.kill(-run.child.pid!, "SIGINT");
+      await exited(run.child);
+      await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node and child is gone", 20_000, 100).catch(() => undefined);
+      expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
+    } finally {
+      cleanUp(run.child, run.stateDir);
+    }
+  });
 });

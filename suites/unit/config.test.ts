@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { clientKinds } from "../../fixtures/clients/index.ts";
 import { loadConfig, parseClientMix } from "../../fixtures/core/config.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -105,5 +105,37 @@ describe("bad input starts nothing", () => {
     // "provider:" is printed just before the fleet starts.
     expect(result.stdout, "the fleet was started before the error").not.toMatch(/^provider:/m);
     expect(result.left, "processes recorded by the failed run").toEqual([]);
+  });
+});
+
+describe("npm run chaos: bad input starts nothing", () => {
+  const chaos = (args: string[], env: Record<string, string> = {}) => {
+    const stateDir = mkdtempSync(join(tmpdir(), "rc-chaos-input-"));
+    const replay = join(stateDir, "seven-nodes.json");
+    writeFileSync(replay, JSON.stringify({ version: 1, envelope: "assumptions", nodes: 7, mix: Array(7).fill("ioredis"), users: [{ id: "c1", process: "in-process", resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 }, fenced: false, cycles: [] }], faults: [] }));
+    const result = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/chaos.ts", ...args.map((a) => a.replace("$REPLAY", replay))], {
+      env: { ...process.env, ...env, RC_STATE_DIR: stateDir },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const ledger = join(stateDir, "processes");
+    const left = existsSync(ledger) ? readdirSync(ledger) : [];
+    rmSync(stateDir, { recursive: true, force: true });
+    return { ...result, left };
+  };
+  test.each<[string[], Record<string, string>, RegExp]>([
+    [["--envelope", "sideways"], {}, /--envelope sideways is not one of assumptions, beyond/],
+    [["--runs", "-3"], {}, /--runs -3 is not a whole number ≥ 1/],
+    [["--faults", "kill,meteor"], {}, /unknown fault kind kill, meteor/],
+    [["--replay", "/nonexistent/bug.json"], {}, /cannot read the replay file \/nonexistent\/bug.json/],
+    [["--replay", "$REPLAY"], { REDIS_PROVIDER: "external", REDIS_NODES: "redis://127.0.0.1:1,redis://127.0.0.1:2,redis://127.0.0.1:3" }, /is for 7 nodes, but REDIS_NODES has 3/],
+    [["--mutant", "no-such-bug"], {}, /--mutant no-such-bug is not one of/],
+  ])("chaos %o: one error, exit 2, nothing started", (args, env, message) => {
+    const result = chaos(args, env);
+    expect(result.status, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
+    expect(result.stdout, "a run began before the error").not.toMatch(/^chaos:|^replaying/m);
+    expect(result.left).toEqual([]);
   });
 });

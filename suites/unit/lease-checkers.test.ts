@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
-import { checkAll, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
+import { acquireBoundMs, checkAll, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
 const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
@@ -94,5 +94,22 @@ describe("lost updates and liveness", () => {
   });
   test("checkAll answers every checker", () => {
     expect(checkAll([], 3).map((v) => `${v.checker}:${v.result}`)).toEqual(["mutual-exclusion:valid", "validity:valid", "owner-value:valid", "lost-updates:valid", "liveness:valid"]);
+  });
+});
+
+describe("liveness bounds from the retry strategy", () => {
+  const retry = { retryCount: 1, retryDelay: 100, retryJitter: 20 };
+  const acquire = (took: number, process = "c1"): HistoryEvent[] => [
+    ev(process, "acquire", "invoke", 0, { ttl: 200, retry }),
+    ev(process, "acquire", "fail", took, { detail: "no quorum" }),
+  ];
+  test("an acquire within (1 + retryCount) attempts of a ttl plus its delays is live; one far beyond is a hang", () => {
+    // bound: 2 × 200 + 1 × 120 + 750 slack = 1270 ms
+    expect(acquireBoundMs(200, retry)).toBe(1270);
+    expect(checkLiveness(acquire(1200)).result).toBe("valid");
+    expect(checkLiveness(acquire(2000)).evidence[0]).toMatch(/c1 acquire on rc:a took 2000 ms .* more than its bound of 1270 ms for retry 1×100±20 and ttl 200/);
+  });
+  test("time the process spent paused by the nemesis is allowed for", () => {
+    expect(checkLiveness(acquire(2000), 0, (p) => (p === "c1" ? 800 : 0)).result).toBe("valid");
   });
 });
