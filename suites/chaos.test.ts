@@ -83,8 +83,8 @@ describe(`generated chaos (seed ${seed})`, () => {
       provider,
       driver: mutant,
       pool,
-      shape: { envelope: "assumptions", ttl: { min: 200, max: 500 }, nodeCounts: provider === "external" ? [config.nodeCount] : [3], faults: ["partition", "blackhole"], processes: ["in-process"], users: { min: 2, max: 3 }, maxFaults: 3 },
-      runs: 25,
+      shape: { envelope: "assumptions", ttl: { min: 200, max: 500 }, nodeCounts: provider === "external" ? [config.nodeCount] : [3], faults: ["partition", "blackhole"], processes: ["in-process"], users: { min: 2, max: 2 }, maxFaults: 3, horizonMs: 300 },
+      runs: 40,
       seed,
       shrinkRuns: 12,
     });

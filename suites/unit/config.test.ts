@@ -76,20 +76,25 @@ describe("configuration from the environment", () => {
   });
 });
 
+/**
+ * Runs a script as `npm run` would, with a state dir of its own, so what it leaves (or not) is not
+ * mixed with other runs; `args` may write input files into that dir first.
+ */
+function runScript(script: string, args: (dir: string) => string[], env: Record<string, string>) {
+  const stateDir = mkdtempSync(join(tmpdir(), "rc-config-"));
+  const result = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", script, ...args(stateDir)], {
+    env: { ...process.env, ...env, RC_STATE_DIR: stateDir },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const ledger = join(stateDir, "processes");
+  const left = existsSync(ledger) ? readdirSync(ledger) : [];
+  rmSync(stateDir, { recursive: true, force: true });
+  return { ...result, left };
+}
+
 describe("bad input starts nothing", () => {
-  // Each run gets a state dir of its own, so what it leaves (or not) is not mixed with other runs.
-  const run = (env: Record<string, string>) => {
-    const stateDir = mkdtempSync(join(tmpdir(), "rc-config-"));
-    const result = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/example.ts"], {
-      env: { ...process.env, ...env, RC_STATE_DIR: stateDir },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
-    const ledger = join(stateDir, "processes");
-    const left = existsSync(ledger) ? readdirSync(ledger) : [];
-    rmSync(stateDir, { recursive: true, force: true });
-    return { ...result, left };
-  };
+  const run = (env: Record<string, string>) => runScript("scripts/example.ts", () => [], env);
 
   test.each([
     [{ REDIS_NODE_COUNT: "12" }, /out of range/],
@@ -109,20 +114,13 @@ describe("bad input starts nothing", () => {
 });
 
 describe("npm run chaos: bad input starts nothing", () => {
-  const chaos = (args: string[], env: Record<string, string> = {}) => {
-    const stateDir = mkdtempSync(join(tmpdir(), "rc-chaos-input-"));
-    const replay = join(stateDir, "seven-nodes.json");
-    writeFileSync(replay, JSON.stringify({ version: 1, envelope: "assumptions", nodes: 7, mix: Array(7).fill("ioredis"), users: [{ id: "c1", process: "in-process", resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 }, fenced: false, cycles: [] }], faults: [] }));
-    const result = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/chaos.ts", ...args.map((a) => a.replace("$REPLAY", replay))], {
-      env: { ...process.env, ...env, RC_STATE_DIR: stateDir },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
-    const ledger = join(stateDir, "processes");
-    const left = existsSync(ledger) ? readdirSync(ledger) : [];
-    rmSync(stateDir, { recursive: true, force: true });
-    return { ...result, left };
-  };
+  const sevenNodes = { version: 1, envelope: "assumptions", nodes: 7, mix: Array(7).fill("ioredis"), users: [{ id: "c1", process: "in-process", resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 }, fenced: false, cycles: [] }], faults: [] };
+  const chaos = (args: string[], env: Record<string, string> = {}) =>
+    runScript("scripts/chaos.ts", (dir) => {
+      const replay = join(dir, "seven-nodes.json");
+      writeFileSync(replay, JSON.stringify(sevenNodes));
+      return args.map((a) => a.replace("$REPLAY", replay));
+    }, env);
   test.each<[string[], Record<string, string>, RegExp]>([
     [["--envelope", "sideways"], {}, /--envelope sideways is not one of assumptions, beyond/],
     [["--runs", "-3"], {}, /--runs -3 is not a whole number ≥ 1/],

@@ -1,0 +1,85 @@
+#!/usr/bin/env -S node --import tsx
+// Benchmarks of generated chaos (numbers for README, never asserted in tests):
+//   npm run bench:chaos                      runs per minute on the reference (5 nodes), and the
+//                                            share of wall time the runs spend in fault waits
+//   npm run bench:chaos -- --mutants [--runs N] [--only a,b]
+//                                            the generator alone against every mutant of the
+//                                            reference: runs until caught, time, shrunk size
+import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
+import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
+import { inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
+import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
+import { FleetPool } from "../fixtures/fleet/pool.ts";
+import { runCampaign } from "../fixtures/chaos/campaign.ts";
+import { faultEnd } from "../fixtures/core/scenario.ts";
+import { runCli } from "./cli.ts";
+
+await runCli(async () => {
+  const argv = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined) throw new ConfigError(`${name} needs a value`);
+    return v;
+  };
+  const runs = Number(flag("--runs") ?? (argv.includes("--mutants") ? 40 : 20));
+  if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs ${flag("--runs")} is not a whole number ≥ 1`);
+  const only = flag("--only")?.split(",");
+  for (const m of only ?? []) if (!(m in MUTATIONS)) throw new ConfigError(`--only: ${m} is not a mutant (${Object.keys(MUTATIONS).join(", ")})`);
+  const config = loadConfig();
+  const { provider } = await resolveProvider(config);
+  await reapLeftovers({ docker: provider === "containers" });
+  const seed = seedSetting();
+  const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+  try {
+    if (!argv.includes("--mutants")) {
+      const driver = await resolveDriver("reference", { nodeCount: 5 });
+      let faultWaitMs = 0;
+      let runMs = 0;
+      const started = Date.now();
+      const campaign = await runCampaign({
+        config, provider, driver, pool, runs, seed,
+        shape: { envelope: "assumptions", nodeCounts: [5] },
+        onRun: (r) => {
+          runMs += r.ms;
+          // The time the run had to last because a fault was still in force after the users were done.
+          const usersDone = Math.max(0, ...r.history.map((e) => e.time)) - r.origin;
+          const faultsDone = Math.max(0, ...r.scenario.faults.map(faultEnd));
+          faultWaitMs += Math.max(0, faultsDone - usersDone);
+        },
+      });
+      const minutes = (Date.now() - started) / 60_000;
+      console.log(`| provider | runs | runs per minute | mean run | share of run time spent waiting for faults to heal |`);
+      console.log(`|---|---|---|---|---|`);
+      console.log(`| ${provider} | ${campaign.runs} | ${(campaign.runs / minutes).toFixed(1)} | ${(runMs / campaign.runs / 1000).toFixed(1)} s | ${((100 * faultWaitMs) / runMs).toFixed(0)} % |`);
+      return;
+    }
+    console.log(`the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}\n`);
+    console.log("| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs |");
+    console.log("|---|---|---|---|---|---|---|");
+    for (const mutant of (only ?? Object.keys(MUTATIONS)) as Mutation[]) {
+      const driver = inProcessDriver(`reference:${mutant}`, (ctx) => createReferenceDriver(ctx, mutant));
+      const started = Date.now();
+      let detectMs = 0;
+      let seen = 0;
+      const campaign = await runCampaign({
+        config, provider, driver, pool, runs, seed, shrinkRuns: 10,
+        shape: { envelope: "assumptions", processes: ["in-process"], multiResource: true },
+        onRun: (r, phase) => {
+          if (phase === "generated") seen++;
+          if (phase === "generated" && detectMs === 0 && r.violations.some((v) => v.defect)) detectMs = Date.now() - started;
+        },
+      });
+      const found = campaign.counterexample;
+      const checkers = found ? [...new Set(found.violations.filter((v) => v.defect).map((v) => v.verdict.checker))].join(", ") : "—";
+      console.log(
+        `| ${mutant} | ${found ? "yes" : "**no**"} | ${found ? campaign.runs : `> ${seen}`} | ${found ? `${(detectMs / 1000).toFixed(0)} s` : "—"} | ${checkers} | ` +
+          `${found ? `${found.scenario.faults.length} / ${found.scenario.users.length} (from ${campaign.original!.scenario.faults.length} / ${campaign.original!.scenario.users.length})` : "—"} | ${found ? campaign.shrinks : "—"} |`,
+      );
+    }
+  } finally {
+    await pool.close();
+  }
+});
