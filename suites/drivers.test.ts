@@ -88,4 +88,16 @@ describe("usable from another project: the redlock-conformance bin", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  test("`redlock-conformance chaos` runs generated scenarios on a user's driver module from their directory", { timeout: 120_000 }, () => {
+    const dir = project(`import { createReferenceDriver } from "${reference}";\nexport default (ctx) => ({ ...createReferenceDriver(ctx), name: "my-fork" });\n`);
+    try {
+      const r = run(dir, ["chaos", "--driver", "./my-driver.mjs", "--runs", "2", "--nodes", "3", "--seed", "5"]);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^chaos: .*my-driver\.mjs, envelope assumptions, 2 runs, seed 5/m);
+      expect(r.stdout.match(/^run +\d+: 3 nodes/gm), r.stdout).toHaveLength(2);
+      expect(r.stdout).toMatch(/no new defect in assumptions/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
