@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
+import { judgeVerdicts } from "../../fixtures/chaos/run.ts";
+import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
-import { acquireBoundMs, checkAll, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
+import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
+import { acquireBoundMs, type CheckerVerdict, checkAll, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
 const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
@@ -111,5 +114,28 @@ describe("liveness bounds from the retry strategy", () => {
   });
   test("time the process spent paused by the nemesis is allowed for", () => {
     expect(checkLiveness(acquire(2000), 0, (p) => (p === "c1" ? 800 : 0)).result).toBe("valid");
+  });
+});
+
+describe("judging violations against the envelope", () => {
+  const user = { id: "c1", process: "in-process" as const, resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 }, fenced: false, cycles: [] };
+  const scenario = (envelope: "assumptions" | "beyond"): ChaosScenario => ({ version: 1, envelope, nodes: 3, mix: ["ioredis", "ioredis", "ioredis"], users: [user], faults: [] });
+  const invalid: CheckerVerdict = { checker: "mutual-exclusion", result: "invalid", evidence: ["overlap"], at: [5000] };
+  const restart = (began: number, ended: number, error?: string): AppliedStep => ({ step: { at: 0, kind: "node-restart", node: 0, keepData: false }, line: "t=0ms restart n0 dropping its data", began, ended, ...(error ? { error } : {}) });
+  test("in assumptions every violation is a defect", () => {
+    expect(judgeVerdicts(scenario("assumptions"), [invalid], [])[0]!.defect).toBe(true);
+  });
+  test("beyond: expected when a step outside the assumptions was in force around it, a defect when none was", () => {
+    const explained = judgeVerdicts(scenario("beyond"), [invalid], [restart(4900, 4950)])[0]!;
+    expect(explained).toMatchObject({ defect: false, causes: ["t=0ms restart n0 dropping its data"] });
+    // Healed more than two ttls before the violation: it explains nothing.
+    expect(judgeVerdicts(scenario("beyond"), [invalid], [restart(100, 200)])[0]!.defect).toBe(true);
+    // A step that could not be applied made nothing possible.
+    expect(judgeVerdicts(scenario("beyond"), [invalid], [restart(4900, 4950, "not applied: n0 is paused")])[0]!.defect).toBe(true);
+  });
+  test("a liveness violation is a defect in either envelope; a baseline's known one is marked known", () => {
+    const hang: CheckerVerdict = { ...invalid, checker: "liveness" };
+    expect(judgeVerdicts(scenario("beyond"), [hang], [restart(4900, 4950)])[0]).toMatchObject({ defect: true });
+    expect(judgeVerdicts(scenario("assumptions"), [hang], [], { liveness: "documented" })[0]).toMatchObject({ defect: true, known: "documented" });
   });
 });
