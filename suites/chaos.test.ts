@@ -4,9 +4,10 @@ import { test as propTest } from "@fast-check/vitest";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { scenarioArb, type ScenarioShape } from "../fixtures/chaos/arbitraries.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
+import { driftScenario } from "../fixtures/chaos/drift.ts";
 import { formatRun, foundNews, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
-import { outsideAssumptions, type ChaosScenario } from "../fixtures/core/scenario.ts";
+import { DRIFT_ALLOWANCE, outsideAssumptions, type ChaosScenario } from "../fixtures/core/scenario.ts";
 import { createReferenceDriver } from "../fixtures/drivers/reference.ts";
 import { inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
@@ -100,5 +101,19 @@ describe(`generated chaos (seed ${seed})`, () => {
     let replayed: ChaosRunResult | undefined;
     for (let attempt = 0; attempt < 3 && !(replayed && foundNews(replayed)); attempt++) replayed = await play(file, mutant, undefined);
     expect(foundNews(replayed!), report(replayed!, "--mutant quorum-off-by-one")).toBe(true);
+  });
+
+  // Clock skew for real: every node's clock runs fast while a contender waits for the keys to
+  // expire. Half the allowance leaves the reference a margin that scheduling noise cannot eat
+  // (at the allowance itself it is 2 ms by design; `npm run bench:drift` measures the thresholds).
+  test("drift within the allowance never breaks mutual exclusion; a driver without a drift term breaks at the allowance", { timeout: 60_000 }, async (ctx) => {
+    const half = 1 + DRIFT_ALLOWANCE / 2;
+    const safe = await play(driftScenario(half));
+    if (safe.unsupported) return ctx.skip(safe.unsupported);
+    expect(safe.scenario.envelope).toBe("assumptions");
+    expect(foundNews(safe), report(safe, "--driver reference")).toBe(false);
+    const mutant = inProcessDriver("reference:no-drift", (c) => createReferenceDriver(c, "no-drift"));
+    const broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
+    expect(broken.verdicts.find((v) => v.checker === "mutual-exclusion")?.result, report(broken, "--mutant no-drift")).toBe("invalid");
   });
 });

@@ -58,6 +58,12 @@ describe("the assumptions envelope", () => {
     expect(outsideAssumptions(scenario(spread))).toEqual([]);
   });
 
+  test("drift within the allowance on every node stays inside; faster drift on a majority does not", () => {
+    const drift = (rate: number): FaultStep[] => [0, 1, 2].map((node) => ({ at: 0, kind: "clock-drift", node, rate, forMs: 1000 }));
+    expect(outsideAssumptions(scenario(drift(1.01)))).toEqual([]);
+    expect(outsideAssumptions(scenario(drift(1.02))).join("\n")).toMatch(/drift beyond the 1 % allowance[\s\S]*3 nodes faulty at once/);
+  });
+
   test("generated assumptions scenarios are inside by construction, across node counts and every fault kind", () => {
     fc.assert(
       fc.property(scenarioArb({ envelope: "assumptions", multiResource: true }), (s) => {

@@ -3,7 +3,8 @@ import { judgeVerdicts } from "../../fixtures/chaos/run.ts";
 import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
-import { acquireBoundMs, type CheckerVerdict, checkAll, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
+import { AFTER_FAILED_ACQUIRE } from "../../fixtures/history/history.ts";
+import { acquireBoundMs, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
 const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
@@ -28,6 +29,48 @@ describe("lease-aware mutual exclusion", () => {
     const events = [...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:b")];
     expect(checkMutualExclusion(events).evidence.join()).toMatch(/^rc:b: c1/);
     expect(checkMutualExclusion([...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:c")]).result).toBe("valid");
+  });
+});
+
+describe("TTL extension", () => {
+  const extended = (p: string, invoke: number, at: number, expires: number, value = `${p}-v`) => [ev(p, "extend", "invoke", invoke, { ttl: 100 }), ev(p, "extend", "ok", at, { expires, value })];
+  test("an extend moves the expiration by about the time since the grant; one that keeps it is invalid", () => {
+    expect(checkExtension([...acquired("c1", 10, 100), ...extended("c1", 55, 57, 150)]).result).toBe("valid");
+    const kept = checkExtension([...acquired("c1", 10, 100), ...extended("c1", 55, 57, 100)]);
+    expect(kept.result).toBe("invalid");
+    expect(kept.evidence[0]).toMatch(/extend on rc:a invoked at 55ms \(45 ms after its previous grant returned\) returned expiration 100ms, 0 ms after the previous 100ms: the extend did not move the lease/);
+    // Too soon after the grant to tell on millisecond clocks.
+    expect(checkExtension([...acquired("c1", 10, 100), ...extended("c1", 8, 9, 100)]).result).toBe("valid");
+  });
+  test("an ok extend of a lease its owner released is invalid; after a failed or unknown release it is not judged", () => {
+    const released = (type: HistoryEvent["type"]) => [...acquired("c1", 10, 300), ev("c1", "release", "invoke", 50), ev("c1", "release", type, 52), ...extended("c1", 100, 102, 400)];
+    const verdict = checkExtension(released("ok"));
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/c1 extended on rc:a at 102ms the lease .* it had released at 50ms/);
+    expect(checkExtension(released("info")).result).toBe("valid");
+    // A new lease after the release is judged afresh.
+    expect(checkExtension([...released("ok").slice(0, 3), ...acquired("c1", 90, 300, "c1-w"), ...extended("c1", 150, 152, 400, "c1-w")]).result).toBe("valid");
+  });
+});
+
+describe("clean-up", () => {
+  const failed = (p: string, invoke: number, end: number) => [ev(p, "acquire", "invoke", invoke, { ttl: 200 }), ev(p, "acquire", "fail", end)];
+  const after = (p: string, time: number, nodes: HistoryEvent["nodes"]) => ev(p, "sample", "ok", time, { detail: AFTER_FAILED_ACQUIRE, nodes });
+  test("a key no lease was granted with, left after a failed acquire with no fault around, is invalid", () => {
+    const events = [...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), after("c2", 70, [node(0, "v1", 200), node(1, "v2", 150), node(2, "v1", 200)])];
+    const verdict = checkCleanup(events);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/c2's failed acquire on rc:a: sampled at 70ms, n1 holds v2… \(pttl 150\)/);
+    // The lease holder's keys are not orphans.
+    expect(checkCleanup([...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), after("c2", 70, [node(0, "v1", 200), node(1, null, -2)])]).result).toBe("valid");
+  });
+  test("a fault within the last ttl, another acquire in flight, or one abandoned at its bound makes it unknown", () => {
+    const orphan = after("c2", 400, [node(0, "v9", 150)]);
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], [[100, 250]]).result).toBe("unknown");
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], [[150, 210]]).result).toBe("unknown"); // healed less than a ttl before
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], [[-500, -300]]).result).toBe("invalid");
+    expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 395, { ttl: 200 }), orphan]).result).toBe("unknown");
+    expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 100, { ttl: 200 }), ev("c3", "acquire", "info", 350, { cause: "timeout" }), orphan]).result).toBe("unknown");
   });
 });
 
@@ -96,7 +139,7 @@ describe("lost updates and liveness", () => {
     expect(checkLiveness([ev("c1", "acquire", "info", 10, { cause: "crash" })]).result).toBe("valid");
   });
   test("checkAll answers every checker", () => {
-    expect(checkAll([], 3).map((v) => `${v.checker}:${v.result}`)).toEqual(["mutual-exclusion:valid", "validity:valid", "owner-value:valid", "lost-updates:valid", "liveness:valid"]);
+    expect(checkAll([], 3).map((v) => `${v.checker}:${v.result}`)).toEqual(["mutual-exclusion:valid", "validity:valid", "owner-value:valid", "extension:valid", "clean-up:valid", "lost-updates:valid", "liveness:valid"]);
   });
 });
 

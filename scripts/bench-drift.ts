@@ -1,0 +1,69 @@
+#!/usr/bin/env -S node --import tsx
+// Where clock drift starts to break mutual exclusion, per driver (numbers for README):
+//   npm run bench:drift [-- --drivers reference,redlock@5 --rates 1.005,1.01,1.02 --tries 2]
+// Every node's clock runs fast by the rate for the whole run (driftScenario); the first rate at
+// which a contender wins the lock while the holder's lease is still valid is the threshold.
+import { loadConfig } from "../fixtures/core/config.ts";
+import { ConfigError } from "../fixtures/core/errors.ts";
+import { createReferenceDriver } from "../fixtures/drivers/reference.ts";
+import { BUILTIN_DRIVERS, inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
+import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
+import { FleetPool } from "../fixtures/fleet/pool.ts";
+import { driftPercent, driftScenario } from "../fixtures/chaos/drift.ts";
+import { runScenario } from "../fixtures/chaos/run.ts";
+import { DRIFT_ALLOWANCE } from "../fixtures/core/scenario.ts";
+import { runCli } from "./cli.ts";
+
+const MUTANT = "reference~no-drift";
+
+await runCli(async () => {
+  const argv = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined) throw new ConfigError(`${name} needs a value`);
+    return v;
+  };
+  const drivers = flag("--drivers")?.split(",") ?? [...Object.keys(BUILTIN_DRIVERS), MUTANT];
+  for (const d of drivers) if (d !== MUTANT && !(d in BUILTIN_DRIVERS)) throw new ConfigError(`--drivers: ${d} is not a built-in driver (${Object.keys(BUILTIN_DRIVERS).join(", ")}) or ${MUTANT}`);
+  const rates = (flag("--rates") ?? "1.005,1.01,1.02,1.05,1.1,1.25,1.5").split(",").map(Number);
+  if (rates.some((r) => !Number.isFinite(r) || r < 1 || r > 3)) throw new ConfigError(`--rates must be numbers from 1 to 3, got ${flag("--rates")}`);
+  const tries = Number(flag("--tries") ?? 2);
+  if (!Number.isInteger(tries) || tries < 1) throw new ConfigError(`--tries ${flag("--tries")} is not a whole number ≥ 1`);
+  const config = loadConfig();
+  const { provider } = await resolveProvider(config);
+  await reapLeftovers({ docker: provider === "containers" });
+  const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+  console.log(`clock drift on every node (5 nodes, ttl 3000 ms, a contender retrying every 10 ms), ${tries} tries per rate, provider ${provider}; Redlock's allowance is ${DRIFT_ALLOWANCE * 100} %\n`);
+  console.log("| driver | drift that breaks mutual exclusion | largest overlap there | rates tried (violations / tries) |");
+  console.log("|---|---|---|---|");
+  try {
+    for (const spec of drivers) {
+      const driver = spec === MUTANT ? inProcessDriver(MUTANT, (ctx) => createReferenceDriver(ctx, "no-drift")) : await resolveDriver(spec, { nodeCount: 5 });
+      const tried: string[] = [];
+      let broken: { rate: number; overlap: string } | undefined;
+      for (const rate of [...rates].sort((a, b) => a - b)) {
+        let violations = 0;
+        let overlap = "";
+        for (let i = 0; i < tries; i++) {
+          const result = await runScenario(driftScenario(rate), { config, provider, driver, pool });
+          if (result.unsupported) throw new ConfigError(`${provider}: ${result.unsupported}`);
+          const me = result.verdicts.find((v) => v.checker === "mutual-exclusion" && v.result === "invalid");
+          if (me) {
+            violations++;
+            overlap = me.evidence.map((e) => /overlap by (\d+) ms/.exec(e)?.[1] ?? "?").join(", ") + " ms";
+          }
+        }
+        tried.push(`×${rate} ${violations}/${tries}`);
+        if (violations > 0) {
+          broken = { rate, overlap };
+          break;
+        }
+      }
+      console.log(`| ${spec} | ${broken ? `${driftPercent(broken.rate)} % (×${broken.rate})` : `none up to ×${Math.max(...rates)}`} | ${broken?.overlap ?? "—"} | ${tried.join(", ")} |`);
+    }
+  } finally {
+    await pool.close();
+  }
+});
