@@ -2,7 +2,7 @@
 // Benchmarks of generated chaos (numbers for README, never asserted in tests):
 //   npm run bench:chaos                      runs per minute on the reference (5 nodes), and the
 //                                            share of wall time the runs spend in fault waits
-//   npm run bench:chaos -- --mutants [--runs N] [--only a,b]
+//   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5]
 //                                            the generator alone against every mutant of the
 //                                            reference: runs until caught, time, shrunk size
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
@@ -12,6 +12,7 @@ import { inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
+import { foundNews, runScenario } from "../fixtures/chaos/run.ts";
 import { faultEnd } from "../fixtures/core/scenario.ts";
 import { runCli } from "./cli.ts";
 
@@ -57,8 +58,10 @@ await runCli(async () => {
       return;
     }
     console.log(`the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}\n`);
-    console.log("| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs |");
-    console.log("|---|---|---|---|---|---|---|");
+    const replays = Number(flag("--replays") ?? 5);
+    if (!Number.isInteger(replays) || replays < 0) throw new ConfigError(`--replays ${flag("--replays")} is not a whole number ≥ 0`);
+    console.log(`| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs | shrunk scenario replays |`);
+    console.log("|---|---|---|---|---|---|---|---|");
     for (const mutant of (only ?? Object.keys(MUTATIONS)) as Mutation[]) {
       const driver = inProcessDriver(`reference:${mutant}`, (ctx) => createReferenceDriver(ctx, mutant));
       const started = Date.now();
@@ -73,10 +76,13 @@ await runCli(async () => {
         },
       });
       const found = campaign.counterexample;
+      // The shrunk scenario played again as a bug report's file would be: how often it fails again.
+      let again = 0;
+      for (let i = 0; found && i < replays; i++) if (foundNews(await runScenario(JSON.parse(JSON.stringify(found.scenario)), { config, provider, driver, pool }))) again++;
       const checkers = found ? [...new Set(found.violations.filter((v) => v.defect).map((v) => v.verdict.checker))].join(", ") : "—";
       console.log(
         `| ${mutant} | ${found ? "yes" : "**no**"} | ${found ? campaign.runs : `> ${seen}`} | ${found ? `${(detectMs / 1000).toFixed(0)} s` : "—"} | ${checkers} | ` +
-          `${found ? `${found.scenario.faults.length} / ${found.scenario.users.length} (from ${campaign.original!.scenario.faults.length} / ${campaign.original!.scenario.users.length})` : "—"} | ${found ? campaign.shrinks : "—"} |`,
+          `${found ? `${found.scenario.faults.length} / ${found.scenario.users.length} (from ${campaign.original!.scenario.faults.length} / ${campaign.original!.scenario.users.length})` : "—"} | ${found ? campaign.shrinks : "—"} | ${found ? `${again}/${replays}` : "—"} |`,
       );
     }
   } finally {

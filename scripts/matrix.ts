@@ -1,10 +1,14 @@
 // Runs the conformance properties for every built-in driver (reference first) and prints the
 // implementations × properties table (markdown on stdout, JSON in reports/matrix.json).
-import { loadConfig, matrixDriversSetting, seedSetting } from "../fixtures/core/config.ts";
+import { loadConfig, matrixChaosRunsSetting, matrixDriversSetting, seedSetting } from "../fixtures/core/config.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatMatrix, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
+import { loadBaseline } from "../fixtures/properties/baselines.ts";
+import { chaosCell, chaosNews, chaosRow, type ChaosRow } from "../fixtures/chaos/summary.ts";
+import { resolveDriver } from "../fixtures/drivers/load.ts";
+import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {
@@ -13,6 +17,8 @@ await runCli(async () => {
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
   const drivers = matrixDriversSetting() ?? Object.keys(BUILTIN_DRIVERS);
+  const chaosRuns = matrixChaosRunsSetting();
+  const chaos = new Map<string, ChaosRow[]>();
   const runs: DriverRun[] = [];
   const started = Date.now();
   for (const driver of drivers) {
@@ -20,10 +26,30 @@ await runCli(async () => {
     runs.push(await runDriver(driver, { config, provider, seed }, (r) => process.stderr.write(r.judgement === "unexpected-fail" ? "!" : r.status === "pass" ? "." : r.status === "fail" ? "x" : "-")));
     process.stderr.write(` ${runs[runs.length - 1]!.seconds.toFixed(1)} s\n`);
   }
-  console.log(formatMatrix(runs));
+  if (chaosRuns > 0) {
+    const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+    try {
+      for (const run of runs) {
+        const driver = await resolveDriver(run.driver, { nodeCount: config.nodeCount });
+        const nodeCounts = provider === "external" ? [config.nodeCount] : undefined;
+        const known = loadBaseline(run.driver)?.chaos;
+        const env = { config, provider, pool, seed, ...(nodeCounts ? { nodeCounts } : {}), ...(known ? { known } : {}) };
+        chaos.set(run.driver, [await chaosRow(driver, "assumptions", chaosRuns, env), await chaosRow(driver, "beyond", chaosRuns, env)]);
+        process.stderr.write(`${run.driver}: ${chaosRuns} generated runs per envelope\n`);
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+  const rows = chaos.size === 0 ? [] : (["assumptions", "beyond"] as const).map((envelope) => ({
+    label: `generated runs, ${envelope} envelope (seed ${seed}; \`npm run chaos -- --driver X --envelope ${envelope} --seed ${seed}\` explains a finding)`,
+    class: "chaos",
+    cells: runs.map((run) => chaosCell(chaos.get(run.driver)?.find((r) => r.envelope === envelope))),
+  }));
+  console.log(formatMatrix(runs, rows));
   console.log(`\nWhole matrix: ${((Date.now() - started) / 1000).toFixed(1)} s on provider ${provider}.`);
   mkdirSync("reports", { recursive: true });
-  writeFileSync("reports/matrix.json", JSON.stringify({ provider, seed, runs }, null, 2));
+  writeFileSync("reports/matrix.json", JSON.stringify({ provider, seed, runs, chaos: Object.fromEntries(chaos) }, null, 2));
   console.error("JSON: reports/matrix.json");
-  if (runs.some((run) => run.results.some((r) => r.judgement === "unexpected-fail"))) process.exitCode = 1;
+  if (runs.some((run) => run.results.some((r) => r.judgement === "unexpected-fail") || chaosNews(chaos.get(run.driver) ?? []))) process.exitCode = 1;
 });

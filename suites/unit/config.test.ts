@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { clientKinds } from "../../fixtures/clients/index.ts";
-import { loadConfig, parseClientMix } from "../../fixtures/core/config.ts";
+import { loadConfig, matrixChaosRunsSetting, parseClientMix } from "../../fixtures/core/config.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -92,6 +92,12 @@ function runScript(script: string, args: (dir: string) => string[], env: Record<
   rmSync(stateDir, { recursive: true, force: true });
   return { ...result, left };
 }
+
+test("MATRIX_CHAOS_RUNS: 3 by default, 0 turns the rows off, anything else is one clear error", () => {
+  expect(matrixChaosRunsSetting({})).toBe(3);
+  expect(matrixChaosRunsSetting({ MATRIX_CHAOS_RUNS: "0" })).toBe(0);
+  expect(() => matrixChaosRunsSetting({ MATRIX_CHAOS_RUNS: "-1" })).toThrow(/MATRIX_CHAOS_RUNS=-1 is not a whole number ≥ 0/);
+});
 
 describe("bad input starts nothing", () => {
   const run = (env: Record<string, string>) => runScript("scripts/example.ts", () => [], env);

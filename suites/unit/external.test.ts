@@ -7,6 +7,7 @@ import { controlledOperations, loadNodeControl } from "../../fixtures/fleet/node
 import { capabilityTable } from "../../fixtures/harness/capabilities.ts";
 import { judge } from "../../fixtures/properties/baselines.ts";
 import { formatDiff, formatMatrix, type DriverRun } from "../../fixtures/properties/matrix.ts";
+import { chaosCell, chaosNews, type ChaosRow } from "../../fixtures/chaos/summary.ts";
 import type { PropertyResult } from "../../fixtures/properties/runner.ts";
 // @ts-expect-error -- a plain-JS sample without types
 import { kubernetesControl } from "../../examples/node-control/kubernetes.mjs";
@@ -40,6 +41,15 @@ describe("matrix and compare on a provider that cannot run everything", () => {
     expect(text).toMatch(/^\| QU-3 .* \| — external \|$/m);
     expect(text).toMatch(/- reference on external: 1 \(QU-3\)/);
     expect(text).not.toMatch(/\*\*reference\*\* QU-3/);
+  });
+  test("generated runs get a row per envelope; a defect the baseline does not document is news", () => {
+    const row = (over: Partial<ChaosRow>): ChaosRow => ({ envelope: "assumptions", runs: 3, unsupported: 0, news: [], known: 0, attributed: 0, seed: 1, ...over });
+    const cells = [chaosCell(row({})), chaosCell(row({ known: 2 })), chaosCell(row({ runs: 1, news: ["mutual-exclusion"] })), chaosCell(row({ envelope: "beyond", attributed: 1, unsupported: 1 }))];
+    expect(cells).toEqual(["3 runs, no defect", "3 runs, 2 known", "1 runs, ✗ mutual-exclusion (!)", "3 runs, violations explained by faults, no defect, 1 unsupported"]);
+    const text = formatMatrix([run("a"), run("b")], [{ label: "generated runs, assumptions envelope", class: "chaos", cells: cells.slice(0, 2) }]);
+    expect(text).toMatch(/^\| generated runs, assumptions envelope \| chaos \| 3 runs, no defect \| 3 runs, 2 known \|$/m);
+    expect(chaosNews([row({}), row({ known: 1 })])).toBe(false);
+    expect(chaosNews([row({ news: ["validity"] })])).toBe(true);
   });
   test("compare says how many were skipped when two drivers agree", () => {
     expect(formatDiff(run("a"), run("b")).text).toBe("a and b agree on all 2 properties (1 skipped: the external provider cannot run them).");
