@@ -14,17 +14,11 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
 import { foundNews, runScenario } from "../fixtures/chaos/run.ts";
 import { faultEnd } from "../fixtures/core/scenario.ts";
-import { runCli } from "./cli.ts";
+import { flagReader, runCli } from "./cli.ts";
 
 await runCli(async () => {
   const argv = process.argv.slice(2);
-  const flag = (name: string) => {
-    const i = argv.indexOf(name);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined) throw new ConfigError(`${name} needs a value`);
-    return v;
-  };
+  const flag = flagReader(argv);
   const runs = Number(flag("--runs") ?? (argv.includes("--mutants") ? 40 : 20));
   if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs ${flag("--runs")} is not a whole number ≥ 1`);
   const only = flag("--only")?.split(",");

@@ -12,19 +12,13 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { driftPercent, driftScenario } from "../fixtures/chaos/drift.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
 import { DRIFT_ALLOWANCE } from "../fixtures/core/scenario.ts";
-import { runCli } from "./cli.ts";
+import { flagReader, runCli } from "./cli.ts";
 
 const MUTANT = "reference~no-drift";
 
 await runCli(async () => {
   const argv = process.argv.slice(2);
-  const flag = (name: string) => {
-    const i = argv.indexOf(name);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined) throw new ConfigError(`${name} needs a value`);
-    return v;
-  };
+  const flag = flagReader(argv);
   const drivers = flag("--drivers")?.split(",") ?? [...Object.keys(BUILTIN_DRIVERS), MUTANT];
   for (const d of drivers) if (d !== MUTANT && !(d in BUILTIN_DRIVERS)) throw new ConfigError(`--drivers: ${d} is not a built-in driver (${Object.keys(BUILTIN_DRIVERS).join(", ")}) or ${MUTANT}`);
   const rates = (flag("--rates") ?? "1.005,1.01,1.02,1.05,1.1,1.25,1.5").split(",").map(Number);

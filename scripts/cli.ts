@@ -22,3 +22,14 @@ export async function runCli(main: () => Promise<void>): Promise<never> {
   // keep a finished command alive (a CI job would otherwise sit until its own time-out).
   process.exit();
 }
+
+/** `--name value` flags of a benchmark's argv: the value, undefined when absent, an error when it has none. */
+export function flagReader(argv: readonly string[]): (name: string) => string | undefined {
+  return (name) => {
+    const i = argv.indexOf(name);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined) throw new ConfigError(`${name} needs a value`);
+    return v;
+  };
+}
