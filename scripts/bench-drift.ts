@@ -14,7 +14,7 @@ import { runScenario } from "../fixtures/chaos/run.ts";
 import { DRIFT_ALLOWANCE } from "../fixtures/core/scenario.ts";
 import { flagReader, runCli } from "./cli.ts";
 
-const MUTANT = "reference~no-drift";
+const MUTANT = "reference:no-drift";
 
 await runCli(async () => {
   const argv = process.argv.slice(2);

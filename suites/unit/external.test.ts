@@ -45,7 +45,7 @@ describe("matrix and compare on a provider that cannot run everything", () => {
   test("generated runs get a row per envelope; a defect the baseline does not document is news", () => {
     const row = (over: Partial<ChaosRow>): ChaosRow => ({ envelope: "assumptions", runs: 3, unsupported: 0, news: [], known: 0, attributed: 0, seed: 1, ...over });
     const cells = [chaosCell(row({})), chaosCell(row({ known: 2 })), chaosCell(row({ runs: 1, news: ["mutual-exclusion"] })), chaosCell(row({ envelope: "beyond", attributed: 1, unsupported: 1 }))];
-    expect(cells).toEqual(["3 runs, no defect", "3 runs, 2 known", "1 runs, ✗ mutual-exclusion (!)", "3 runs, violations explained by faults, no defect, 1 unsupported"]);
+    expect(cells).toEqual(["3 runs, no defect", "3 runs, 2 known", "1 runs, ✗ mutual-exclusion (!)", "3 runs, 1 with violations explained by faults, no defect, 1 unsupported"]);
     const text = formatMatrix([run("a"), run("b")], [{ label: "generated runs, assumptions envelope", class: "chaos", cells: cells.slice(0, 2) }]);
     expect(text).toMatch(/^\| generated runs, assumptions envelope \| chaos \| 3 runs, no defect \| 3 runs, 2 known \|$/m);
     expect(chaosNews([row({}), row({ known: 1 })])).toBe(false);
