@@ -7,8 +7,8 @@
 //                                            reference: runs until caught, time, shrunk size
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
-import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
-import { inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
+import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
+import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
@@ -57,13 +57,13 @@ await runCli(async () => {
     console.log(`| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs | shrunk scenario replays |`);
     console.log("|---|---|---|---|---|---|---|---|");
     for (const mutant of (only ?? Object.keys(MUTATIONS)) as Mutation[]) {
-      const driver = inProcessDriver(`reference:${mutant}`, (ctx) => createReferenceDriver(ctx, mutant));
+      const driver = mutantDriver(mutant);
       const started = Date.now();
       let detectMs = 0;
       let seen = 0;
       const campaign = await runCampaign({
         config, provider, driver, pool, runs, seed, shrinkRuns: 10,
-        shape: { envelope: "assumptions", processes: ["in-process"], multiResource: true },
+        shape: { envelope: "assumptions", multiResource: true },
         onRun: (r, phase) => {
           if (phase === "generated") seen++;
           if (phase === "generated" && detectMs === 0 && r.violations.some((v) => v.defect)) detectMs = Date.now() - started;

@@ -5,8 +5,7 @@
 // which a contender wins the lock while the holder's lease is still valid is the threshold.
 import { loadConfig } from "../fixtures/core/config.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
-import { createReferenceDriver } from "../fixtures/drivers/reference.ts";
-import { BUILTIN_DRIVERS, inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
+import { BUILTIN_DRIVERS, mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { driftPercent, driftScenario } from "../fixtures/chaos/drift.ts";
@@ -34,7 +33,7 @@ await runCli(async () => {
   console.log("|---|---|---|---|");
   try {
     for (const spec of drivers) {
-      const driver = spec === MUTANT ? inProcessDriver(MUTANT, (ctx) => createReferenceDriver(ctx, "no-drift")) : await resolveDriver(spec, { nodeCount: 5 });
+      const driver = spec === MUTANT ? mutantDriver("no-drift") : await resolveDriver(spec, { nodeCount: 5 });
       const tried: string[] = [];
       let broken: { rate: number; overlap: string } | undefined;
       for (const rate of [...rates].sort((a, b) => a - b)) {

@@ -11,13 +11,13 @@ import { loadConfig, readyFileSetting, seedSetting } from "../fixtures/core/conf
 import type { RedisNode } from "../fixtures/core/nodes.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
 import { ENVELOPES, FAULT_KINDS, formatScenario, parseScenario, type ChaosScenario, type Envelope, type FaultKind } from "../fixtures/core/scenario.ts";
-import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
-import { inProcessDriver, resolveDriver, type ResolvedDriver } from "../fixtures/drivers/load.ts";
+import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
+import { mutantDriver, resolveDriver, type ResolvedDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
 import { formatRun, foundNews, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
-import { loadBaseline } from "../fixtures/properties/baselines.ts";
+import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 import { runCli } from "./cli.ts";
 
 interface Args {
@@ -116,7 +116,7 @@ await runCli(async () => {
   // Every input is checked before a provider is chosen or anything is started.
   const scenario = args.replay ? readReplay(args.replay, config.provider === "external", config.nodeCount) : undefined;
   const driver: ResolvedDriver = args.mutant
-    ? inProcessDriver(`reference:${args.mutant}`, (ctx) => createReferenceDriver(ctx, args.mutant))
+    ? mutantDriver(args.mutant)
     : await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
   const { provider } = await resolveProvider(config);
   const seed = args.seed ?? seedSetting();
@@ -145,6 +145,7 @@ await runCli(async () => {
     }
     const shape = {
       envelope: args.envelope,
+      multiResource: takesSeveralResources(driver.spec),
       ...(args.nodes ? { nodeCounts: args.nodes } : provider === "external" ? { nodeCounts: [config.nodeCount] } : {}),
       ...(args.faults ? { faults: args.faults } : {}),
       // An in-process factory (a mutant) cannot be loaded by a child process.

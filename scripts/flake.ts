@@ -1,5 +1,5 @@
 // Reliability check of the suites themselves: runs the conformance suite (properties and fault
-// scenarios) N times in a row with the other core kept busy, and reports every run that had an
+// scenarios) and the generated chaos suite N times in a row with the other core kept busy, and reports every run that had an
 // unexpected result. Usage: npm run flake -- [runs=20] [vitest args...]
 import { spawn, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -20,7 +20,7 @@ await runCli(async () => {
   try {
     for (let i = 1; i <= runs; i++) {
       const t = Date.now();
-      const r = spawnSync("npx", ["vitest", "run", "suites/conformance.test.ts", "--reporter=dot", ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const r = spawnSync("npx", ["vitest", "run", "suites/conformance.test.ts", "suites/chaos.test.ts", "--reporter=dot", ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       const summary = (r.stdout.match(/Tests\s+.*$/m)?.[0] ?? "no summary").replace(/\x1b\[[0-9;]*m/g, "");
       console.log(`run ${i}/${runs}: ${r.status === 0 ? "clean" : "UNEXPECTED RESULTS"} — ${summary} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
       if (r.status !== 0) {

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatMatrix, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
-import { loadBaseline } from "../fixtures/properties/baselines.ts";
+import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 import { chaosCell, chaosNews, chaosRow, type ChaosRow } from "../fixtures/chaos/summary.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
@@ -33,7 +33,7 @@ await runCli(async () => {
         const driver = await resolveDriver(run.driver, { nodeCount: config.nodeCount });
         const nodeCounts = provider === "external" ? [config.nodeCount] : undefined;
         const known = loadBaseline(run.driver)?.chaos;
-        const env = { config, provider, pool, seed, ...(nodeCounts ? { nodeCounts } : {}), ...(known ? { known } : {}) };
+        const env = { config, provider, pool, seed, multiResource: takesSeveralResources(run.driver), ...(nodeCounts ? { nodeCounts } : {}), ...(known ? { known } : {}) };
         chaos.set(run.driver, [await chaosRow(driver, "assumptions", chaosRuns, env), await chaosRow(driver, "beyond", chaosRuns, env)]);
         process.stderr.write(`${run.driver}: ${chaosRuns} generated runs per envelope\n`);
       }

@@ -8,10 +8,9 @@ import { driftScenario } from "../fixtures/chaos/drift.ts";
 import { formatRun, foundNews, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
 import { DRIFT_ALLOWANCE, outsideAssumptions, type ChaosScenario } from "../fixtures/core/scenario.ts";
-import { createReferenceDriver } from "../fixtures/drivers/reference.ts";
-import { inProcessDriver, resolveDriver } from "../fixtures/drivers/load.ts";
+import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { loadBaseline } from "../fixtures/properties/baselines.ts";
+import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 
 /**
  * Generated chaos in `npm test`: a small budget of runs per envelope on the reference and on the
@@ -27,7 +26,7 @@ afterAll(() => pool.close());
 const reference = await resolveDriver("reference", { nodeCount: config.nodeCount });
 const defaultDriver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
 // Short ttls keep a run to a few seconds; external fleets have the node count they have.
-const shape = (envelope: ScenarioShape["envelope"]): ScenarioShape => ({ envelope, ttl: { min: 200, max: 700 }, ...(provider === "external" ? { nodeCounts: [config.nodeCount] } : {}) });
+const shape = (envelope: ScenarioShape["envelope"], driver = reference): ScenarioShape => ({ envelope, ttl: { min: 200, max: 700 }, multiResource: takesSeveralResources(driver.spec), ...(provider === "external" ? { nodeCounts: [config.nodeCount] } : {}) });
 
 /** Saves the scenario so the failure message can name one file that replays it. */
 function report(result: ChaosRunResult, driverFlag: string): string {
@@ -67,7 +66,7 @@ describe(`generated chaos (seed ${seed})`, () => {
     60_000,
   );
 
-  propTest.prop([scenarioArb(shape("assumptions"))], { numRuns: 3, seed, endOnFailure: true })(
+  propTest.prop([scenarioArb(shape("assumptions", defaultDriver))], { numRuns: 3, seed, endOnFailure: true })(
     `the default driver (${defaultDriver.spec}) shows nothing its baseline does not document`,
     async (scenario) => {
       const result = await play(scenario, defaultDriver);
@@ -77,7 +76,7 @@ describe(`generated chaos (seed ${seed})`, () => {
   );
 
   test("the generator finds a mutant on its own, shrinks it, and the saved scenario replays the violation", { timeout: 120_000 }, async () => {
-    const mutant = inProcessDriver("reference:quorum-off-by-one", (ctx) => createReferenceDriver(ctx, "quorum-off-by-one"));
+    const mutant = mutantDriver("quorum-off-by-one");
     // A double grant needs a user cut off from a minority while another takes the rest.
     const campaign = await runCampaign({
       config,
@@ -112,8 +111,12 @@ describe(`generated chaos (seed ${seed})`, () => {
     if (safe.unsupported) return ctx.skip(safe.unsupported);
     expect(safe.scenario.envelope).toBe("assumptions");
     expect(foundNews(safe), report(safe, "--driver reference")).toBe(false);
-    const mutant = inProcessDriver("reference:no-drift", (c) => createReferenceDriver(c, "no-drift"));
-    const broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
-    expect(broken.verdicts.find((v) => v.checker === "mutual-exclusion")?.result, report(broken, "--mutant no-drift")).toBe("invalid");
+    const mutant = mutantDriver("no-drift");
+    // Its window is about 27 ms against a 10 ms retry: on a busy 2-core host one try may lose the
+    // race, so up to three (bench:drift counts how often); the reference half above gets one.
+    const overlaps = (r: ChaosRunResult) => r.verdicts.find((v) => v.checker === "mutual-exclusion")?.result === "invalid";
+    let broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
+    for (let attempt = 1; attempt < 3 && !overlaps(broken); attempt++) broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
+    expect(overlaps(broken), report(broken, "--mutant no-drift")).toBe(true);
   });
 });

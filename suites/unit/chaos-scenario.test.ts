@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
-import { formatScenario, formatStep, nodesTouched, outsideAssumptions, parseScenario, pauseBudgetMs, quorum, type ChaosScenario, type FaultStep } from "../../fixtures/core/scenario.ts";
+import { CLIENT_FAULT_KINDS, formatScenario, formatStep, nodesTouched, outsideAssumptions, parseScenario, pauseBudgetMs, quorum, type ChaosScenario, type FaultStep } from "../../fixtures/core/scenario.ts";
 
 const user = (id: string, over: Partial<ChaosScenario["users"][number]> = {}): ChaosScenario["users"][number] => ({
   id,
@@ -82,6 +82,18 @@ describe("the assumptions envelope", () => {
     for (const s of moved) expect(outsideAssumptions(s)).toEqual([]);
   });
 
+  test("partitions roll on: back-to-back cuts from different minorities, inside; acquire stalls may outlast the ttl, inside", () => {
+    const sampled = fc.sample(scenarioArb({ envelope: "assumptions", nodeCounts: [5], faults: ["partition", "acquire-stall"] }), { numRuns: 300, seed: 13 });
+    const rolled = sampled.filter((s) => {
+      const cuts = s.faults.filter((f) => f.kind === "partition");
+      return cuts.some((a, i) => cuts.slice(i + 1).some((b) => b.at === a.at + a.forMs + 30 && b.nodes.join() !== a.nodes.join()));
+    });
+    expect(rolled.length).toBeGreaterThan(10);
+    const longStalls = sampled.filter((s) => s.faults.some((f) => f.kind === "acquire-stall" && f.forMs > s.users.find((u) => u.id === f.user)!.ttlMs));
+    expect(longStalls.length).toBeGreaterThan(10);
+    for (const s of [...rolled, ...longStalls]) expect(outsideAssumptions(s)).toEqual([]);
+  });
+
   test("beyond generates what assumptions never does (fast-check finds one quickly)", () => {
     const found = fc.sample(scenarioArb({ envelope: "beyond" }), { numRuns: 300, seed: 3 }).filter((s) => outsideAssumptions(s).length > 0);
     expect(found.length).toBeGreaterThan(0);
@@ -90,7 +102,7 @@ describe("the assumptions envelope", () => {
   test("users and nodes follow the shape: in-process only when asked, odd counts unless even ones are asked", () => {
     for (const s of fc.sample(scenarioArb({ envelope: "beyond", processes: ["in-process"] }), { numRuns: 100, seed: 5 })) {
       expect(s.users.every((u) => u.process === "in-process")).toBe(true);
-      expect(s.faults.some((f) => f.kind.startsWith("client-"))).toBe(false);
+      expect(s.faults.some((f) => CLIENT_FAULT_KINDS.includes(f.kind))).toBe(false);
       expect([3, 5, 7]).toContain(s.nodes);
       expect(s.mix).toHaveLength(s.nodes);
     }

@@ -66,11 +66,23 @@ describe("clean-up", () => {
   });
   test("a fault within the last ttl, another acquire in flight, or one abandoned at its bound makes it unknown", () => {
     const orphan = after("c2", 400, [node(0, "v9", 150)]);
-    expect(checkCleanup([...failed("c2", 20, 390), orphan], [[100, 250]]).result).toBe("unknown");
-    expect(checkCleanup([...failed("c2", 20, 390), orphan], [[150, 210]]).result).toBe("unknown"); // healed less than a ttl before
-    expect(checkCleanup([...failed("c2", 20, 390), orphan], [[-500, -300]]).result).toBe("invalid");
+    const on = (from: number, to: number, nodes: number[] | "all" = [0]) => [{ from, to, nodes }];
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], on(100, 250)).result).toBe("unknown");
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], on(150, 210)).result).toBe("unknown"); // healed less than a ttl before
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], on(100, 250, "all")).result).toBe("unknown"); // a client fault
+    expect(checkCleanup([...failed("c2", 20, 390), orphan], on(-500, -300)).result).toBe("invalid");
     expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 395, { ttl: 200 }), orphan]).result).toBe("unknown");
+    // Another user's failed acquire that ended just before: its clean-up may still be landing.
+    expect(checkCleanup([...failed("c2", 20, 300), ev("c3", "acquire", "invoke", 100, { ttl: 200 }), ev("c3", "acquire", "fail", 380), orphan]).result).toBe("unknown");
     expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 100, { ttl: 200 }), ev("c3", "acquire", "info", 350, { cause: "timeout" }), orphan]).result).toBe("unknown");
+  });
+  test("judged node by node: a fault on one node excuses nothing left on another", () => {
+    const orphans = after("c2", 400, [node(0, "v9", 150), node(1, "v9", 150), node(2, null, -2)]);
+    const verdict = checkCleanup([...failed("c2", 20, 340), orphans], [{ from: 100, to: 250, nodes: [0] }]);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/n1 holds v9… \(pttl 150\)/);
+    expect(verdict.evidence[0]).not.toMatch(/n0 holds/);
+    expect(checkCleanup([...failed("c2", 20, 340), orphans], [{ from: 100, to: 250, nodes: [0, 1] }]).result).toBe("unknown");
   });
 });
 
