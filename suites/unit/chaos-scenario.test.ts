@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
+import { LIMITATIONS, limitationScenario } from "../../fixtures/chaos/limitations.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
 import { CLIENT_FAULT_KINDS, formatScenario, formatStep, nodesTouched, outsideAssumptions, parseScenario, pauseBudgetMs, quorum, type ChaosScenario, type FaultStep } from "../../fixtures/core/scenario.ts";
 
@@ -92,6 +93,12 @@ describe("the assumptions envelope", () => {
     const longStalls = sampled.filter((s) => s.faults.some((f) => f.kind === "acquire-stall" && f.forMs > s.users.find((u) => u.id === f.user)!.ttlMs));
     expect(longStalls.length).toBeGreaterThan(10);
     for (const s of [...rolled, ...longStalls]) expect(outsideAssumptions(s)).toEqual([]);
+  });
+
+  test("the catalog's known limitations as fixed schedules are beyond the assumptions, for the step that makes them", () => {
+    expect(outsideAssumptions(limitationScenario("SC-8")).join("\n")).toMatch(/restart n0 dropping its data: an immediate restart without persistence/);
+    expect(outsideAssumptions(limitationScenario("SC-10")).join("\n")).toMatch(/clock of n2 \+5000ms for 2000ms: a forward jump/);
+    for (const which of LIMITATIONS) expect(parseScenario(JSON.stringify(limitationScenario(which)), which)).toEqual(limitationScenario(which));
   });
 
   test("beyond generates what assumptions never does (fast-check finds one quickly)", () => {
