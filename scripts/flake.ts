@@ -1,6 +1,6 @@
 // Reliability check of the suites themselves: runs the conformance suite (properties and fault
-// scenarios) and the generated chaos suite N times in a row with the other core kept busy, and reports every run that had an
-// unexpected result. Usage: npm run flake -- [runs=20] [vitest args...]
+// scenarios) and the generated chaos suite N times in a row with the other core kept busy, and
+// reports every run that had an unexpected result. Usage: npm run flake -- [runs=20] [vitest args...]
 import { spawn, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { runCli } from "./cli.ts";
