@@ -143,8 +143,12 @@ describe("lost updates and liveness", () => {
   test("two ok writes of the same counter value are a lost update; a refused fenced write is not", () => {
     const w = (p: string, t: number, type: HistoryEvent["type"], value: string) => ev(p, "write", type, t, { value });
     expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "2")]).result).toBe("valid");
-    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "1")]).evidence[0]).toMatch(/counter = 1 written by c1 at 10ms and c2 at 20ms: 1 increment\(s\) lost/);
+    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "1")]).evidence[0]).toMatch(/counter of rc:a = 1 written by c1 at 10ms and c2 at 20ms: 1 increment\(s\) lost/);
     expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "fail", "1")]).result).toBe("valid");
+    // Disjoint resources have counters of their own: the same value on both is no lost update.
+    const on = (resource: string, p: string, t: number) => ({ ...w(p, t, "ok", "1"), resource });
+    expect(checkLostUpdates([on("rc:a", "c1", 10), on("rc:b,rc:c", "c2", 20)]).result).toBe("valid");
+    expect(checkLostUpdates([on("rc:b", "c1", 10), on("rc:b,rc:c", "c2", 20)]).result).toBe("invalid");
   });
   test("a call still running at its bound is a hang; a crashed process's last call is not", () => {
     expect(checkLiveness([ev("c1", "acquire", "info", 10, { cause: "timeout", detail: "did not settle" })]).result).toBe("invalid");
