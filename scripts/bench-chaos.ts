@@ -13,7 +13,6 @@ import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
 import { foundNews, runScenario } from "../fixtures/chaos/run.ts";
-import { faultEnd } from "../fixtures/core/scenario.ts";
 import { flagReader, runCli } from "./cli.ts";
 
 await runCli(async () => {
@@ -41,7 +40,8 @@ await runCli(async () => {
           runMs += r.ms;
           // The time the run had to last because a fault was still in force after the users were done.
           const usersDone = Math.max(0, ...r.history.map((e) => e.time)) - r.origin;
-          const faultsDone = Math.max(0, ...r.scenario.faults.map(faultEnd));
+          // As applied: once the users are done the nemesis heals at once, so this is what healing costs.
+          const faultsDone = Math.max(0, ...r.faults.map((a) => (a.ended ?? a.began ?? r.origin) - r.origin));
           faultWaitMs += Math.max(0, faultsDone - usersDone);
         },
       });
