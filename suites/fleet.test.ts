@@ -159,6 +159,12 @@ describe("clock faults", () => {
     await new Promise((r) => setTimeout(r, 600));
     // Real time would leave ~1400 ms; at rate 2 about 800 remain (or the key is gone if we slept long).
     expect(await admin.pttl("rc:fast")).toBeLessThan(1100);
+    // Healing keeps the clock continuous: the 600+ ms it gained stay. A step back to real time here,
+    // or forward after a slow clock, would be a clock jump of its own.
+    expect(await driftClock(node, 1)).toBe("preload");
+    const kept = await skew();
+    expect(kept).toBeGreaterThan(500);
+    expect(kept).toBeLessThan(5_000);
   });
 
   test("ttl-rewrite fallback: a +10 s jump shortens every key's remaining TTL, a −10 s jump lengthens it; drift is unsupported", async ({ lab }) => {

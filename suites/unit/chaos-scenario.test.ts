@@ -59,6 +59,12 @@ describe("the assumptions envelope", () => {
     expect(outsideAssumptions(scenario(spread))).toEqual([]);
   });
 
+  test("a clock jumped back stays faulty until a ttl after it heals (its heal is a forward jump for the keys set meanwhile)", () => {
+    const back = (at: number, node: number): FaultStep => ({ at, kind: "clock-jump", node, deltaMs: -300, forMs: 100 });
+    expect(outsideAssumptions(scenario([back(0, 0), back(300, 1), back(600, 2)])).join("\n")).toMatch(/t=600ms: 3 nodes faulty at once \(n0, n1, n2\)/);
+    expect(outsideAssumptions(scenario([back(0, 0), back(950, 1), back(1900, 2)]))).toEqual([]);
+  });
+
   test("drift within the allowance on every node stays inside; faster drift on a majority does not", () => {
     const drift = (rate: number): FaultStep[] => [0, 1, 2].map((node) => ({ at: 0, kind: "clock-drift", node, rate, forMs: 1000 }));
     expect(outsideAssumptions(scenario(drift(1.01)))).toEqual([]);
