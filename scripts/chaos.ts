@@ -38,7 +38,7 @@ interface Args {
 const USAGE = "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE] [--nodes 3,5,7] [--faults kind,kind] [--shrink-runs N] [--no-baseline]";
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { runs: 10, envelope: "assumptions", noBaseline: false };
+  const args: Args = { runs: 30, envelope: "assumptions", noBaseline: false };
   const problems: string[] = [];
   const whole = (name: string, text: string, min: number) => {
     const n = Number(text);

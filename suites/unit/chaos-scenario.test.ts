@@ -48,20 +48,30 @@ describe("the assumptions envelope", () => {
     expect(outsideAssumptions(scenario([step])).join("\n")).toMatch(reason);
   });
 
-  test("three of five nodes faulty at one moment is outside; the same faults one after another are inside", () => {
+  test("three of five nodes faulty at one moment for one user is outside; the same faults one after another are inside", () => {
     const steps: FaultStep[] = [
       { at: 0, kind: "node-pause", node: 0, forMs: 300 },
-      { at: 100, kind: "blackhole", node: 1, user: "c1", forMs: 300 },
+      { at: 100, kind: "blackhole", node: 1, user: "c2", forMs: 300 },
       { at: 200, kind: "partition", user: "c2", nodes: [2], forMs: 300 },
     ];
-    expect(outsideAssumptions(scenario(steps)).join("\n")).toMatch(/t=200ms: 3 nodes faulty at once \(n0, n1, n2\)/);
+    expect(outsideAssumptions(scenario(steps)).join("\n")).toMatch(/t=200ms: 3 nodes faulty at once for c2 \(n0, n1, n2\)/);
     const spread = steps.map((s, i) => ({ ...s, at: i * 400 }));
     expect(outsideAssumptions(scenario(spread))).toEqual([]);
   });
 
+  test("two users cut from different minorities at once is inside: each sees a minority, and their quorums still intersect", () => {
+    const cuts: FaultStep[] = [
+      { at: 0, kind: "partition", user: "c1", nodes: [0, 1], forMs: 300 },
+      { at: 100, kind: "partition", user: "c2", nodes: [2, 3], forMs: 300 },
+    ];
+    expect(outsideAssumptions(scenario(cuts))).toEqual([]);
+    // A node fault is one for every user: with n4 paused, c1 sees three nodes faulty.
+    expect(outsideAssumptions(scenario([...cuts, { at: 150, kind: "node-pause", node: 4, forMs: 100 }])).join("\n")).toMatch(/t=150ms: 3 nodes faulty at once for c1 \(n0, n1, n4\)/);
+  });
+
   test("a clock jumped back stays faulty until a ttl after it heals (its heal is a forward jump for the keys set meanwhile)", () => {
     const back = (at: number, node: number): FaultStep => ({ at, kind: "clock-jump", node, deltaMs: -300, forMs: 100 });
-    expect(outsideAssumptions(scenario([back(0, 0), back(300, 1), back(600, 2)])).join("\n")).toMatch(/t=600ms: 3 nodes faulty at once \(n0, n1, n2\)/);
+    expect(outsideAssumptions(scenario([back(0, 0), back(300, 1), back(600, 2)])).join("\n")).toMatch(/t=600ms: 3 nodes faulty at once for c1 \(n0, n1, n2\)/);
     expect(outsideAssumptions(scenario([back(0, 0), back(950, 1), back(1900, 2)]))).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
 import { AFTER_FAILED_ACQUIRE } from "../../fixtures/history/history.ts";
-import { acquireBoundMs, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity } from "../../fixtures/history/lease-checkers.ts";
+import { acquireBoundMs, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity, realMsFor } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
 const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
@@ -110,6 +110,28 @@ describe("validity", () => {
       sample("c1", 40, "v", [node(0, "v", 50), node(1, "v", 55), node(2, "w", 60)]),
     ];
     expect(checkValidity(events, 2).evidence[0]).toMatch(/protect it only until 90ms \(1 of its 2 keys/);
+  });
+  test("keys on nodes whose clocks run fast protect a lease for less real time than their PTTL says", () => {
+    // 3000 ms keys read at 10 on three nodes running 1 % fast: they expire at 10 + 3000 / 1.01 ≈ 2980.
+    // A lease to 3000 (no drift term) outlives them by ~20 ms; one to 2968 (ttl × 1 % + 2 taken off) does not.
+    const drifted = (expires: number) => [
+      ev("c1", "acquire", "ok", 8, { expires, value: "v" }),
+      sample("c1", 10, "v", [node(0, "v", 3000), node(1, "v", 3000), node(2, "v", 3000)]),
+    ];
+    const fast = [0, 1, 2].map((i) => ({ node: `n${i}`, from: 0, to: 5000, rate: 1.01 }));
+    expect(checkValidity(drifted(3000), 2).result).toBe("valid");
+    expect(checkValidity(drifted(3000), 2, 0, fast).evidence[0]).toMatch(/keys protect it only until 2980ms .*: 20 ms/);
+    expect(checkValidity(drifted(2968), 2, 0, fast).result).toBe("valid");
+    // Drift on one node of three moves only that key: the second to expire is still a true one.
+    expect(checkValidity(drifted(3000), 2, 0, fast.slice(0, 1)).result).toBe("valid");
+  });
+  test("realMsFor: node time inside and outside drift periods", () => {
+    expect(realMsFor(100, 0, [])).toBe(100);
+    expect(realMsFor(100, 0, [{ node: "n0", from: 0, to: 1000, rate: 2 }])).toBe(50);
+    // 20 node ms before the drift, then the other 80 at rate 2: 20 + 40.
+    expect(realMsFor(100, 0, [{ node: "n0", from: 20, to: 1000, rate: 2 }])).toBe(60);
+    // A slow clock until 30 (15 node ms in 30 real), then the other 85 at rate 1: 30 + 85.
+    expect(realMsFor(100, 0, [{ node: "n0", from: 0, to: 30, rate: 0.5 }])).toBe(115);
   });
   test("retries do not count against a lease: its last attempt is what the keys show", () => {
     // Asked at 0 for 100 ms, granted at 300 after retries: the keys were set at ~295.
