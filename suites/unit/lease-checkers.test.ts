@@ -3,7 +3,7 @@ import { judgeVerdicts } from "../../fixtures/chaos/run.ts";
 import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
-import { AFTER_FAILED_ACQUIRE } from "../../fixtures/history/history.ts";
+import { AFTER_FAILED_ACQUIRE, AFTER_STALE_CALL, BEFORE_STALE_CALL } from "../../fixtures/history/history.ts";
 import { acquireBoundMs, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity, realMsFor } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
@@ -137,6 +137,35 @@ describe("validity", () => {
     // Asked at 0 for 100 ms, granted at 300 after retries: the keys were set at ~295.
     const events = [ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 300, { expires: 393, value: "v" }), sample("c1", 301, "v", [node(0, "v", 98), node(1, "v", 98), node(2, "v", 97)])];
     expect(checkValidity(events, 2).result).toBe("valid");
+  });
+});
+
+describe("stale calls never touch another owner's keys", () => {
+  // c1's lease (v1) expired at 300; c2 holds (v2, granted at 320, until 1320); c1 releases late at 400.
+  const around = (after: (string | null)[], more: HistoryEvent[] = []) => [
+    ev("c1", "acquire", "ok", 10, { expires: 300, value: "v1" }),
+    ev("c2", "acquire", "ok", 320, { expires: 1320, value: "v2" }),
+    ev("c1", "sample", "ok", 398, { value: "v1", detail: BEFORE_STALE_CALL, from: 396, nodes: [node(0, "v2", 900), node(1, "v2", 900), node(2, "v2", 900)] }),
+    ev("c1", "release", "invoke", 400),
+    ev("c1", "release", "ok", 403),
+    ev("c1", "sample", "ok", 406, { value: "v1", detail: AFTER_STALE_CALL, from: 404, nodes: after.map((v, i) => node(i, v, v ? 890 : -2)) }),
+    ...more,
+  ];
+  test("a late release that removed the holder's keys is invalid, naming the nodes and values", () => {
+    const verdict = checkOwnerValue(around([null, null, "v2"]), 2);
+    expect(verdict.result).toBe("invalid");
+    expect(verdict.evidence[0]).toMatch(/c1's stale release on rc:a at 400ms \(of a lease it no longer held\): n0 held c2's key \(value v2…, pttl 900\) at 396ms and no key at 406ms — a call by a non-owner removed another owner's key/);
+    expect(verdict.evidence).toHaveLength(2);
+  });
+  test("keys left alone are valid; the owner's own call or a fault on the node then makes it doubtful", () => {
+    expect(checkOwnerValue(around(["v2", "v2", "v2"]), 2).result).toBe("valid");
+    const ownRelease = [ev("c2", "release", "invoke", 401), ev("c2", "release", "ok", 404)];
+    expect(checkOwnerValue(around([null, null, null], ownRelease), 2).result).toBe("unknown");
+    expect(checkOwnerValue(around([null, "v2", "v2"]), 2, 0, [{ from: 390, to: 500, nodes: [0] }]).result).toBe("unknown");
+  });
+  test("a key about to expire by itself proves nothing", () => {
+    const events = around([null, null, null]).map((e) => (e.detail === BEFORE_STALE_CALL ? { ...e, nodes: [node(0, "v2", 15), node(1, "v2", 15), node(2, "v2", 15)] } : e));
+    expect(checkOwnerValue(events, 2).result).toBe("valid");
   });
 });
 
