@@ -24,6 +24,11 @@ describe("overlappingHolds (pure, hand-made histories)", () => {
   test("a hold ended by expiration before the next acquire is not an overlap", () => {
     expect(overlappingHolds([hold("a", 0, 30), hold("b", 30.001, 50)])).toEqual([]);
   });
+  test("a lease returned already expired (its hold ends before it starts) overlaps nothing", () => {
+    // CI: redlock@5 returned at 460 a lease that expired at 206, reported as an overlap of −254 ms.
+    expect(overlappingHolds([hold("c1", 242, 926), hold("c2", 460, 206)])).toEqual([]);
+    expect(overlappingHolds([hold("c1", 242, 926), hold("c2", 460, 500)])).toHaveLength(1);
+  });
 });
 
 describe("judge: results against baselines", () => {
