@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --import tsx
 // Benchmarks of generated chaos (numbers for README, never asserted in tests):
-//   npm run bench:chaos                      runs per minute on the reference (5 nodes), and the
+//   npm run bench:chaos [-- --seed S]        runs per minute on the reference (5 nodes), and the
 //                                            share of wall time the runs spend in fault waits
 //   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5]
 //                                            the generator alone against every mutant of the
@@ -22,10 +22,12 @@ await runCli(async () => {
   if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs ${flag("--runs")} is not a whole number ≥ 1`);
   const only = flag("--only")?.split(",");
   for (const m of only ?? []) if (!(m in MUTATIONS)) throw new ConfigError(`--only: ${m} is not a mutant (${Object.keys(MUTATIONS).join(", ")})`);
+  const seedFlag = flag("--seed");
+  if (seedFlag !== undefined && !/^\d+$/.test(seedFlag)) throw new ConfigError(`--seed ${seedFlag} is not a non-negative integer`);
+  const seed = seedFlag === undefined ? seedSetting() : Number(seedFlag);
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const seed = seedSetting();
   const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
   try {
     if (!argv.includes("--mutants")) {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { judgeVerdicts } from "../../fixtures/chaos/run.ts";
+import { judgeVerdicts, withRounds } from "../../fixtures/chaos/run.ts";
 import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
 import { AFTER_FAILED_ACQUIRE, AFTER_STALE_CALL, BEFORE_STALE_CALL } from "../../fixtures/history/history.ts";
-import { acquireBoundMs, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity, realMsFor } from "../../fixtures/history/lease-checkers.ts";
+import { acquireBoundMs, acquireRoundsBound, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity, realMsFor } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
 const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
@@ -224,6 +224,20 @@ describe("liveness bounds from the retry strategy", () => {
   });
   test("time the process spent paused by the nemesis is allowed for", () => {
     expect(checkLiveness(acquire(2000), 0, (p) => (p === "c1" ? 800 : 0)).result).toBe("valid");
+  });
+  test("an acquire that sent a node more rounds of commands than its attempts can cost retried unasked, however quick", () => {
+    // retry 1×100: 2 attempts × 3 rounds + 4 = 10
+    expect(acquireRoundsBound(retry)).toBe(10);
+    const rounds = (n: number) => acquire(300).map((e) => (e.type === "fail" ? { ...e, rounds: n } : e));
+    expect(checkLiveness(rounds(10)).result).toBe("valid");
+    expect(checkLiveness(rounds(22)).evidence[0]).toMatch(/c1 acquire on rc:a \(0ms–300ms, fail\) sent 22 rounds of commands to one node, more than the 10 its retry 1×100±20 allows/);
+  });
+  test("rounds are annotated on each acquire's end from its own call's window", () => {
+    const events = [...acquire(300), ev("c1", "acquire", "invoke", 400, { ttl: 200, retry }), ev("c1", "acquire", "fail", 450)];
+    const seen: Array<[number, number]> = [];
+    const annotated = withRounds(events, (_p, from, to) => (seen.push([from, to]), from === 400 ? undefined : 7));
+    expect(seen).toEqual([[0, 300], [400, 450]]);
+    expect(annotated.filter((e) => e.type !== "invoke").map((e) => e.rounds)).toEqual([7, undefined]);
   });
 });
 
