@@ -51,7 +51,7 @@ async function startRun(kind: "cli" | "vitest" | "chaos"): Promise<{ child: Chil
     kind === "cli"
       ? ["--import", "tsx", "scripts/fleet.ts"]
       : kind === "chaos"
-        ? ["--import", "tsx", "scripts/chaos.ts", "--driver", "reference", "--replay", scenario]
+        ? ["--import", "tsx", "scripts/chaos.ts", "--driver", "reference", "--replay", scenario, "--out", join(stateDir, "run")]
         : [VITEST, "run", "--config", "suites/probes/vitest.probe.config.ts"];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -194,6 +194,12 @@ describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SI
       await exited(run.child);
       await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node and child is gone", 20_000, 100).catch(() => undefined);
       expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
+      // Exit as by SIGINT (130 in a shell), the run folder written with the run cut short in it.
+      expect(run.child.signalCode === "SIGINT" || run.child.exitCode === 130, `exit ${run.child.exitCode} ${run.child.signalCode}\n${run.output()}`).toBe(true);
+      const results = JSON.parse(readFileSync(join(run.stateDir, "run", "results.json"), "utf8")) as { interrupted: boolean; perRun: Array<{ partial?: boolean }> };
+      expect(results.interrupted).toBe(true);
+      expect(results.perRun.at(-1)?.partial).toBe(true);
+      expect(readFileSync(join(run.stateDir, "run", "report.html"), "utf8")).toContain("INTERRUPTED");
     } finally {
       cleanUp(run.child, run.stateDir);
     }
