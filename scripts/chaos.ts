@@ -3,7 +3,7 @@
 // over the recorded history, a failure shrunk to a small replayable scenario; a run folder with
 // results.json, history.jsonl, schedule.json and a self-contained report.html.
 //   npm run chaos -- [--driver X | --mutant NAME] [--runs N | --duration 10m] [--envelope assumptions|beyond]
-//                    [--seed S] [--path P] [--replay FILE] [--nodes 3,5,7] [--clients 2-4] [--mix ioredis|node-redis|mixed]
+//                    [--seed S] [--path P] [--replay FILE] [--nodes 3,5,7] [--clients 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed]
 //                    [--faults kind,kind] [--provider containers|processes|external] [--out DIR]
 //                    [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]
 // Exit: 0 no defect, 1 a defect (or a harness error), 2 bad input (nothing started), 130 Ctrl-C
@@ -41,6 +41,7 @@ interface Args {
   replay?: string;
   nodes?: number[];
   users?: { min: number; max: number };
+  ttl?: { min: number; max: number };
   mix?: ClientKind | "mixed";
   faults?: FaultKind[];
   provider?: string;
@@ -53,7 +54,7 @@ interface Args {
 
 const USAGE =
   "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N | --duration 10m] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE] " +
-  "[--nodes 3,5,7] [--clients 2-4] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external] [--out DIR] " +
+  "[--nodes 3,5,7] [--clients 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external] [--out DIR] " +
   "[--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
 
 /** The issue's short names for the nemesis's kinds (either may be given). */
@@ -135,6 +136,13 @@ function parseArgs(argv: string[]): Args {
       const max = Number(m?.[2] ?? m?.[1]);
       if (!m || min < 1 || max > MAX_USERS || min > max) problems.push(`--clients ${text} is not a count or range of lock users from 1 to ${MAX_USERS} (like 3 or 2-4)`);
       else args.users = { min, max };
+    } else if (arg === "--ttl") {
+      const text = value();
+      const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+      const min = Number(m?.[1]);
+      const max = Number(m?.[2] ?? m?.[1]);
+      if (!m || min < 50 || max > 600_000 || min > max) problems.push(`--ttl ${text} is not a lock ttl or range in ms from 50 to 600000 (like 500 or 200-3000)`);
+      else args.ttl = { min, max };
     } else if (arg === "--mix") {
       const mix = value();
       if (mix !== "ioredis" && mix !== "node-redis" && mix !== "mixed") problems.push(`--mix ${mix} is not one of ioredis, node-redis, mixed`);
@@ -345,6 +353,7 @@ await runCli(async () => {
       ...(args.nodes ? { nodeCounts: args.nodes } : provider === "external" ? { nodeCounts: [config.nodeCount] } : {}),
       ...(args.faults ? { faults: args.faults } : {}),
       ...(args.users ? { users: args.users } : {}),
+      ...(args.ttl ? { ttl: args.ttl } : {}),
       ...(args.mix ? { mix: args.mix } : {}),
       // An in-process factory (a mutant) cannot be loaded by a child process.
       ...(driver.module === null ? { processes: ["in-process" as const] } : {}),
@@ -364,7 +373,8 @@ await runCli(async () => {
     });
     progress.end();
     const minutes = (Date.now() - started) / 60_000;
-    console.log(`\n${campaign.runs} generated runs (${campaign.unsupported} unsupported by ${provider}) in ${minutes.toFixed(1)} min`);
+    // maxRSS is in KiB: the command's own peak (child users and nodes are processes of their own).
+    console.log(`\n${campaign.runs} generated runs (${campaign.unsupported} unsupported by ${provider}) in ${minutes.toFixed(1)} min; peak memory of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     if (campaign.known > 0 && known) {
       console.log(`${campaign.known} run(s) found defects the baseline of ${driver.spec} documents: ${Object.entries(known).map(([c, why]) => `${c} — ${why}`).join("; ")} (--no-baseline counts them as news)`);
     }

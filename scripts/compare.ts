@@ -1,5 +1,5 @@
 // Prints only the properties on which two drivers differ: the way to regression-check an upgrade.
-//   npm run compare -- redlock@5 ./candidate-driver.mjs
+//   npm run compare -- redlock@5 ./candidate-driver.mjs [--bench]   (--bench: speed deltas too)
 // Or, without running anything, two recorded matrices (reports/matrix.json of two runs), driver by
 // driver: the way to show that a change of the harness itself changed no result.
 //   npm run compare -- --json before.json after.json
@@ -8,9 +8,12 @@ import { readFileSync } from "node:fs";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatDiff, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
+import { resolveDriver } from "../fixtures/drivers/load.ts";
+import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
 import { runCli } from "./cli.ts";
 
-const USAGE = "usage: npm run compare -- <driverA> <driverB>   (built-in names or module paths)\n       npm run compare -- --json <matrix-before.json> <matrix-after.json>";
+const BENCH_CYCLES = 200;
+const USAGE = "usage: npm run compare -- <driverA> <driverB> [--bench]   (built-in names or module paths; --bench adds the speed deltas)\n       npm run compare -- --json <matrix-before.json> <matrix-after.json>";
 
 function readMatrix(path: string): { provider: string; runs: DriverRun[] } {
   let data: unknown;
@@ -67,8 +70,12 @@ await runCli(async () => {
     if (compareRecorded(b, after) > 0) process.exitCode = 1;
     return;
   }
-  if (!a || !b || rest.length > 0) throw new ConfigError(USAGE);
+  const bench = rest.includes("--bench");
+  const unknown = rest.filter((r) => r !== "--bench");
+  if (!a || !b || a.startsWith("--") || b.startsWith("--") || unknown.length > 0) throw new ConfigError(USAGE);
   const config = loadConfig();
+  // Both drivers are resolved (and validated) before anything starts.
+  const drivers = bench ? [await resolveDriver(a, { nodeCount: 5 }), await resolveDriver(b, { nodeCount: 5 })] : [];
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
@@ -76,5 +83,10 @@ await runCli(async () => {
   const runB = await runDriver(b, { config, provider, seed });
   const { text, regressions } = formatDiff(runA, runB);
   console.log(text);
+  if (bench) {
+    // Speed beside safety: the same cases for both, one after the other on fresh fleets.
+    const [benchA, benchB] = [await benchDriver(config, provider, drivers[0]!, BENCH_CYCLES), await benchDriver(config, provider, drivers[1]!, BENCH_CYCLES)];
+    console.log(`\nSpeed (${BENCH_CYCLES} acquire + release cycles per case, 5 nodes, ${provider}; timing on a shared machine is noisy — a change under ~20 % is within it):\n${benchDiff(benchA!, benchB!)}`);
+  }
   if (regressions > 0) process.exitCode = 1;
 });

@@ -6,7 +6,7 @@ import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatMatrix, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
 import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
-import { chaosCell, chaosNews, chaosRow, type ChaosRow } from "../fixtures/chaos/summary.ts";
+import { chaosCell, chaosNews, chaosRow, MATRIX_CHAOS_TTL, type ChaosRow } from "../fixtures/chaos/summary.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCli } from "./cli.ts";
@@ -42,7 +42,7 @@ await runCli(async () => {
     }
   }
   const rows = chaos.size === 0 ? [] : (["assumptions", "beyond"] as const).map((envelope) => ({
-    label: `generated runs, ${envelope} envelope (seed ${seed}; \`npm run chaos -- --driver X --envelope ${envelope} --seed ${seed}\` explains a finding)`,
+    label: `generated runs, ${envelope} envelope (seed ${seed}; \`npm run chaos -- --driver X --envelope ${envelope} --seed ${seed} --runs ${chaosRuns} --ttl ${MATRIX_CHAOS_TTL.min}-${MATRIX_CHAOS_TTL.max}\` replays and explains a finding)`,
     class: "chaos",
     cells: runs.map((run) => chaosCell(chaos.get(run.driver)?.find((r) => r.envelope === envelope))),
   }));

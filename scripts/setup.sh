@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the harness needs to run Redis locally: redis-server (Debian/Ubuntu, with apt).
+# Installs what the harness needs to run Redis locally: redis-server (Debian/Ubuntu, with apt),
+# and Chromium for the suite that opens the chaos report in a browser.
 # Docker is optional: with a Docker engine the containers provider is used instead.
 #   sudo scripts/setup.sh            install redis-server
 #   sudo scripts/setup.sh --docker   also install docker.io and build the local Redis image
@@ -11,6 +12,7 @@ with_docker=false
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v gcc >/dev/null || packages+=(gcc libc6-dev)  # builds the clockshift preload library
+[ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/bin/chromium ] || packages+=(chromium)  # opens the chaos report in the report suite
 $with_docker && ! command -v dockerd >/dev/null && packages+=(docker.io)
 
 if [ ${#packages[@]} -gt 0 ]; then

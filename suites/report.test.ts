@@ -100,7 +100,7 @@ describe("report.html in headless Chromium", () => {
     expect(page.clientLanes).toBeGreaterThan(0);
     expect(page.nodeLanes).toBe(Math.max(...run.results.perRun.map((r) => r.nodes)));
     expect(page.markers).toBeGreaterThan(0);
-    expect(page.violationPanels).toBe(page.markers);
+    expect(page.violationPanels).toBe(Math.min(page.markers, 20)); // the report details 20, results.json has every one
     expect(readFileSync(join(run.out, "report.html"), "utf8")).toMatch(/<b>mutual-exclusion<\/b> — DEFECT/);
   }, 300_000);
 });

@@ -134,6 +134,7 @@ describe("npm run chaos: bad input starts nothing", () => {
     [["--duration", "10"], {}, /--duration 10 is not a duration of at least 1s \(like 90s, 10m, 1h\)/],
     [["--clients", "2-9"], {}, /--clients 2-9 is not a count or range of lock users from 1 to 8/],
     [["--mix", "jedis"], {}, /--mix jedis is not one of ioredis, node-redis, mixed/],
+    [["--ttl", "10-20"], {}, /--ttl 10-20 is not a lock ttl or range in ms from 50 to 600000/],
     [["--provider", "cloud"], {}, /--provider cloud is not one of containers, processes, external, auto/],
     [["--keep-going", "--stop-on-violation"], {}, /--stop-on-violation and --keep-going exclude each other/],
     [["--replay", "$REPLAY", "--runs", "3"], {}, /--replay plays the file's scenarios: it takes neither --runs nor --duration/],
@@ -146,6 +147,23 @@ describe("npm run chaos: bad input starts nothing", () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
     expect(result.stdout, "a run began before the error").not.toMatch(/^chaos:|^replaying/m);
+    expect(result.left).toEqual([]);
+  });
+});
+
+describe("npm run bench and compare --bench: bad input starts nothing", () => {
+  test.each<[string, string[], RegExp]>([
+    ["scripts/bench.ts", ["--cycles", "3"], /--cycles 3 is not a whole number ≥ 10/],
+    ["scripts/bench.ts", ["--drivers", "reference,no-such-driver"], /LOCK_DRIVER=no-such-driver is neither a built-in driver/],
+    ["scripts/bench.ts", ["--fast"], /unknown argument --fast/],
+    ["scripts/compare.ts", ["reference", "./missing-driver.mjs", "--bench"], /no file at/],
+    ["scripts/compare.ts", ["reference", "redlock@5", "--speed"], /usage: npm run compare/],
+  ])("%s %o: one error, exit 2, nothing started", (script, args, message) => {
+    const result = runScript(script, () => args, {});
+    expect(result.status, result.stdout + result.stderr).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
+    expect(result.stdout).not.toMatch(/^bench:/m);
     expect(result.left).toEqual([]);
   });
 });
