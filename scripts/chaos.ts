@@ -282,7 +282,9 @@ await runCli(async () => {
   const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
   const known = args.noBaseline || args.mutant ? undefined : loadBaseline(driver.spec)?.chaos;
   const readyFile = readyFileSetting();
-  const progress = new Progress({ ...(args.runs === undefined ? {} : { runs: args.runs }), ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }), ...(replays ? { runs: replays.length } : {}) });
+  // The default budget is 30 runs; a timed campaign has none unless --runs is given too.
+  const runs = args.runs ?? (args.durationMs === undefined ? 30 : undefined);
+  const progress = new Progress({ ...(runs === undefined ? {} : { runs }), ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }), ...(replays ? { runs: replays.length } : {}) });
   // For tools and tests (the leak suite): the nodes and child users of the first run, once up.
   const onStart = readyFile
     ? ({ nodes, childPids }: { nodes: readonly RedisNode[]; childPids: number[] }) => {
@@ -358,7 +360,6 @@ await runCli(async () => {
       // An in-process factory (a mutant) cannot be loaded by a child process.
       ...(driver.module === null ? { processes: ["in-process" as const] } : {}),
     };
-    const runs = args.runs ?? (args.durationMs === undefined ? 30 : undefined);
     const budget = args.durationMs !== undefined ? `${(args.durationMs / 60_000).toFixed(1)} min${runs ? ` or ${runs} runs` : ""}` : `${runs} runs`;
     progress.print(`chaos: ${driver.spec}, envelope ${args.envelope}, ${budget}, seed ${seed}, provider ${provider}, run folder ${out}`);
     const started = Date.now();
