@@ -17,7 +17,7 @@ const tsx = pathToFileURL(require.resolve("tsx/esm")).href;
 // anything else is the conformance run's own arguments.
 const SUBCOMMANDS = { chaos: "chaos.ts", bench: "bench.ts" };
 const [first, ...rest] = process.argv.slice(2);
-const [script, args] = first in SUBCOMMANDS ? [SUBCOMMANDS[first], rest] : ["conformance.ts", process.argv.slice(2)];
+const [script, args] = Object.hasOwn(SUBCOMMANDS, first ?? "") ? [SUBCOMMANDS[first], rest] : ["conformance.ts", process.argv.slice(2)];
 const result = spawnSync(process.execPath, ["--import", tsx, join(root, "scripts", script), ...args], {
   stdio: "inherit",
   env: { ...process.env, TSX_TSCONFIG_PATH: join(root, "tsconfig.runtime.json") },

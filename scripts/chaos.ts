@@ -78,6 +78,33 @@ function parseDuration(text: string): number | undefined {
   return ms >= 1000 ? ms : undefined;
 }
 
+/** `3` or `2-4` within [lo, hi]; the text itself when it is not one. */
+function parseRange(text: string, lo: number, hi: number): { min: number; max: number } | string {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(text);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2] ?? m?.[1]);
+  return m && min >= lo && max <= hi && min <= max ? { min, max } : text;
+}
+
+/**
+ * The flags that shape what is generated (and how findings are judged): every replay line carries
+ * them, or it would search another space than the one that found the defect.
+ */
+function shapeFlags(args: Args): string {
+  return [
+    args.nodes ? `--nodes ${args.nodes.join(",")}` : "",
+    args.users ? `--clients ${args.users.min}-${args.users.max}` : "",
+    args.ttl ? `--ttl ${args.ttl.min}-${args.ttl.max}` : "",
+    args.mix ? `--mix ${args.mix}` : "",
+    args.faults ? `--faults ${args.faults.join(",")}` : "",
+    args.provider ? `--provider ${args.provider}` : "",
+    args.noBaseline ? "--no-baseline" : "",
+  ]
+    .filter(Boolean)
+    .map((f) => ` ${f}`)
+    .join("");
+}
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { envelope: "assumptions", noBaseline: false, stopOnViolation: true };
   const problems: string[] = [];
@@ -86,7 +113,7 @@ function parseArgs(argv: string[]): Args {
     if (!/^\d+$/.test(text) || n < min) problems.push(`${name} ${text} is not a whole number ≥ ${min}`);
     return n;
   };
-  let stopFlags = 0;
+  const stopFlags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -110,8 +137,8 @@ function parseArgs(argv: string[]): Args {
       else args.durationMs = ms;
     } else if (arg === "--shrink-runs") args.shrinkRuns = whole("--shrink-runs", value(), 0);
     else if (arg === "--no-shrink") args.shrinkRuns = 0;
-    else if (arg === "--stop-on-violation") (args.stopOnViolation = true), stopFlags++;
-    else if (arg === "--keep-going") (args.stopOnViolation = false), stopFlags++;
+    else if (arg === "--stop-on-violation") (args.stopOnViolation = true), stopFlags.add(arg);
+    else if (arg === "--keep-going") (args.stopOnViolation = false), stopFlags.add(arg);
     else if (arg === "--seed") args.seed = whole("--seed", value(), 0);
     else if (arg === "--path") args.path = value();
     else if (arg === "--no-baseline") args.noBaseline = true;
@@ -130,19 +157,13 @@ function parseArgs(argv: string[]): Args {
       if (nodes.some((n) => n > 15)) problems.push("--nodes takes counts from 1 to 15");
       args.nodes = nodes;
     } else if (arg === "--clients") {
-      const text = value();
-      const m = /^(\d+)(?:-(\d+))?$/.exec(text);
-      const min = Number(m?.[1]);
-      const max = Number(m?.[2] ?? m?.[1]);
-      if (!m || min < 1 || max > MAX_USERS || min > max) problems.push(`--clients ${text} is not a count or range of lock users from 1 to ${MAX_USERS} (like 3 or 2-4)`);
-      else args.users = { min, max };
+      const range = parseRange(value(), 1, MAX_USERS);
+      if (typeof range === "string") problems.push(`--clients ${range} is not a count or range of lock users from 1 to ${MAX_USERS} (like 3 or 2-4)`);
+      else args.users = range;
     } else if (arg === "--ttl") {
-      const text = value();
-      const m = /^(\d+)(?:-(\d+))?$/.exec(text);
-      const min = Number(m?.[1]);
-      const max = Number(m?.[2] ?? m?.[1]);
-      if (!m || min < 50 || max > 600_000 || min > max) problems.push(`--ttl ${text} is not a lock ttl or range in ms from 50 to 600000 (like 500 or 200-3000)`);
-      else args.ttl = { min, max };
+      const range = parseRange(value(), 50, 600_000);
+      if (typeof range === "string") problems.push(`--ttl ${range} is not a lock ttl or range in ms from 50 to 600000 (like 500 or 200-3000)`);
+      else args.ttl = range;
     } else if (arg === "--mix") {
       const mix = value();
       if (mix !== "ioredis" && mix !== "node-redis" && mix !== "mixed") problems.push(`--mix ${mix} is not one of ioredis, node-redis, mixed`);
@@ -158,7 +179,8 @@ function parseArgs(argv: string[]): Args {
     } else problems.push(`unknown argument ${arg} (${USAGE})`);
   }
   if (args.driver && args.mutant) problems.push("--driver and --mutant exclude each other (a mutant is of the reference)");
-  if (stopFlags > 1) problems.push("--stop-on-violation and --keep-going exclude each other");
+  if (stopFlags.size > 1) problems.push("--stop-on-violation and --keep-going exclude each other");
+  if (args.path && (args.durationMs !== undefined || !args.stopOnViolation)) problems.push("--path replays one counterexample of one search: it takes neither --duration nor --keep-going");
   if (args.replay && (args.durationMs !== undefined || args.runs !== undefined)) problems.push("--replay plays the file's scenarios: it takes neither --runs nor --duration");
   if (problems.length) throw new ConfigError(`invalid chaos arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}\nNothing was started.`);
   return args;
@@ -179,6 +201,9 @@ function readReplay(file: string, external: boolean, nodeCount: number): ChaosSc
   return scenarios;
 }
 
+/** How often a running campaign rewrites its run folder (and at the end, and on Ctrl-C). */
+const FLUSH_EVERY_MS = 10_000;
+
 const writeJson = (file: string, data: unknown) => writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
 
 const line = (r: ChaosRunResult, n: number, phase: string) => {
@@ -198,6 +223,7 @@ class Progress {
   private shrinking = 0;
   private violations = 0;
   private readonly started = monotonicMs();
+  private ended = false;
 
   constructor(private readonly limit: { runs?: number; durationMs?: number }) {
     if (this.tty) this.timer = setInterval(() => this.draw(), 500).unref();
@@ -246,6 +272,8 @@ class Progress {
   }
 
   end(): void {
+    if (this.ended) return;
+    this.ended = true;
     if (this.timer) clearInterval(this.timer);
     if (this.tty) process.stdout.write("\n");
   }
@@ -295,15 +323,18 @@ await runCli(async () => {
     : undefined;
   const campaignOrigin = monotonicMs();
   const record: CampaignRecord = { driver: name, envelope: replays?.[0]?.envelope ?? args.envelope, provider, seed, startedAt, ms: 0, versions: {}, runs: [], replay: [] };
-  const recorded = new Map<ChaosRunResult, RecordedRun>();
+  const recorded = new WeakMap<ChaosRunResult, RecordedRun>();
   let live: LiveRun | undefined;
   const flush = () => {
     record.ms = Date.now() - startedAt;
-    return writeRunFolder(out, record);
+    lastFlush = monotonicMs();
+    return writeRunFolder(out, record, { latest: args.out === undefined });
   };
+  let lastFlush = monotonicMs();
   // Ctrl-C: the fleet's own hooks stop every node and child process (healing every fault with
   // them); this one writes the run folder with what was done, the run in flight as a partial one.
-  const unhook = onEmergencyExit(() => {
+  // Returned as a second phase: the nodes and child users are signalled first, then it writes.
+  const unhook = onEmergencyExit(() => () => {
     record.interrupted = true;
     if (live) record.runs.push(recordRun({ scenario: live.scenario, verdicts: [], violations: [], history: [...live.history], faults: [...live.faults], origin: live.origin, ms: monotonicMs() - live.origin, details: "" }, record.runs.length + 1, "generated", campaignOrigin));
     const last = record.runs.at(-1);
@@ -321,7 +352,9 @@ await runCli(async () => {
     recorded.set(r, run);
     record.runs.push(run);
     progress.ran(r, phase);
-    flush(); // a campaign cut short by SIGKILL still leaves everything up to its last run
+    // A campaign cut short by SIGKILL still leaves what it did up to a few seconds ago; rewriting
+    // the whole folder after every run would grow with the campaign (a report of every run so far).
+    if (monotonicMs() - lastFlush >= FLUSH_EVERY_MS) flush();
   };
   const options = {
     config, provider, driver, pool,
@@ -335,7 +368,7 @@ await runCli(async () => {
   try {
     record.versions = campaignVersions(args.mutant ? "reference" : driver.spec, await redisVersion(pool));
     if (replays) {
-      record.replay = [`npm run chaos -- ${spec} --replay ${args.replay}`];
+      record.replay = [`npm run chaos -- ${spec} --replay ${args.replay}${args.noBaseline ? " --no-baseline" : ""}`];
       progress.print(`replaying ${replays.length} scenario(s) from ${args.replay} on ${driver.spec}, provider ${provider}`);
       for (const scenario of replays) {
         progress.print(formatScenario(scenario));
@@ -343,7 +376,7 @@ await runCli(async () => {
         onRun(result, "replay");
         if (result.unsupported) progress.print(result.unsupported);
         if (foundNews(result)) {
-          progress.print(formatRun(result, `npm run chaos -- ${spec} --replay ${args.replay}`));
+          progress.print(formatRun(result, record.replay[0]!));
           process.exitCode = 1;
         }
       }
@@ -379,13 +412,19 @@ await runCli(async () => {
     if (campaign.known > 0 && known) {
       console.log(`${campaign.known} run(s) found defects the baseline of ${driver.spec} documents: ${Object.entries(known).map(([c, why]) => `${c} — ${why}`).join("; ")} (--no-baseline counts them as news)`);
     }
-    const search = (f: { seed: number; batchRuns: number; path?: string }) => `npm run chaos -- ${spec} --envelope ${args.envelope} --runs ${f.batchRuns} --seed ${f.seed}${f.path ? ` --path ${f.path}` : ""}`;
+    const flags = shapeFlags(args);
+    const search = (f: { seed: number; batchRuns: number; path?: string }) => `npm run chaos -- ${spec} --envelope ${args.envelope} --runs ${f.batchRuns} --seed ${f.seed}${flags}${f.path ? ` --path ${f.path}` : ""}`;
+    const replayOf = (file: string) => `npm run chaos -- ${spec} --replay ${file}${args.noBaseline ? " --no-baseline" : ""}`;
     // Without a finding: replay every run's scenario, or the whole search; with one, each finding's own lines.
     record.replay = campaign.findings.length
       ? []
       : [
-          `npm run chaos -- ${spec} --replay ${join(out, "schedule.json")}`,
-          args.durationMs === undefined ? `npm run chaos -- ${spec} --envelope ${args.envelope} --runs ${runs} --seed ${seed}` : `npm run chaos -- ${spec} --envelope ${args.envelope} --duration ${Math.round(args.durationMs / 1000)}s --seed ${seed}`,
+          replayOf(join(out, "schedule.json")),
+          // A timed campaign's run count depends on the machine's speed: its replay is bounded by runs.
+          args.durationMs === undefined
+            ? `npm run chaos -- ${spec} --envelope ${args.envelope} --runs ${runs} --seed ${seed}${flags}`
+            : // The same searches (seeds S, S+1, …), ended by the same count of runs rather than by the clock.
+              `npm run chaos -- ${spec} --envelope ${args.envelope} --duration ${Math.ceil((2 * args.durationMs) / 1000)}s --runs ${campaign.runs} --seed ${seed}${flags}`,
         ];
     for (const [k, f] of campaign.findings.entries()) {
       if (f.error) {
@@ -407,15 +446,15 @@ await runCli(async () => {
         `\nDEFECT found; shrunk from ${f.original?.scenario.faults.length ?? "?"} fault steps / ${f.original?.scenario.users.length ?? "?"} users ` +
           `to ${found.scenario.faults.length} / ${found.scenario.users.length} in ${f.shrinks} shrinks${f.shrinkBudgetUsed ? " (stopped at the shrink budget)" : ""}:`,
       );
-      console.log(formatRun(found, `npm run chaos -- ${spec} --replay ${file}`));
+      console.log(formatRun(found, replayOf(file)));
       console.log(`or the whole search again: ${search(f)}`);
-      record.replay.push(`npm run chaos -- ${spec} --replay ${file}`, search(f));
+      record.replay.push(replayOf(file), search(f));
     }
     if (campaign.findings.length === 0) console.log(`no new defect in ${args.envelope}`);
   } finally {
-    progress.end();
-    await pool.close();
     unhook();
+    progress.end();
+    await pool.close().catch((error: unknown) => console.error(`closing the fleet pool failed: ${errorMessage(error)}`));
     if (!record.interrupted) {
       const files = flush();
       console.log(`run folder: ${files.dir} — report ${files.report}`);

@@ -137,6 +137,7 @@ describe("npm run chaos: bad input starts nothing", () => {
     [["--ttl", "10-20"], {}, /--ttl 10-20 is not a lock ttl or range in ms from 50 to 600000/],
     [["--provider", "cloud"], {}, /--provider cloud is not one of containers, processes, external, auto/],
     [["--keep-going", "--stop-on-violation"], {}, /--stop-on-violation and --keep-going exclude each other/],
+    [["--path", "3:0", "--duration", "1m"], {}, /--path replays one counterexample of one search: it takes neither --duration nor --keep-going/],
     [["--replay", "$REPLAY", "--runs", "3"], {}, /--replay plays the file's scenarios: it takes neither --runs nor --duration/],
     [["--replay", "/nonexistent/bug.json"], {}, /cannot read the replay file \/nonexistent\/bug.json/],
     [["--replay", "$REPLAY"], { REDIS_PROVIDER: "external", REDIS_NODES: "redis://127.0.0.1:1,redis://127.0.0.1:2,redis://127.0.0.1:3" }, /is for 7 nodes, but REDIS_NODES has 3/],
