@@ -209,8 +209,9 @@ const writeJson = (file: string, data: unknown) => writeFileSync(file, `${JSON.s
 const line = (r: ChaosRunResult, n: number, phase: string) => {
   const s = r.scenario;
   const verdict = r.unsupported ?? (r.violations.length === 0 ? "ok" : r.violations.map((v) => `${v.known ? "known DEFECT" : v.defect ? "DEFECT" : "expected"} ${v.verdict.checker}`).join(", "));
-  const ops = r.history.filter((e) => e.type !== "invoke" && e.op !== "sample");
-  return `${phase} ${String(n).padStart(3)}: ${s.nodes} nodes, ${s.users.length} users, ${s.faults.length} fault steps, ${ops.length} ops — ${verdict} (${(r.ms / 1000).toFixed(1)} s)`;
+  // Lock calls only, as the progress line and the report count them.
+  const ops = countOps(r.history);
+  return `${phase} ${String(n).padStart(3)}: ${s.nodes} nodes, ${s.users.length} users, ${s.faults.length} fault steps, ${ops.ok + ops.fail + ops.unknown} lock calls — ${verdict} (${(r.ms / 1000).toFixed(1)} s)`;
 };
 
 /** One line per run outside a terminal; one line kept up to date on it. */
