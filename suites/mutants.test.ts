@@ -26,6 +26,11 @@ const FIRST_CATCHER: Record<Mutation, string> = {
   "partial-multi-resource": "MR-1",
   "extend-minority-accepted": "TE-3",
   "extend-keeps-expiration": "TE-1",
+  "using-no-extension": "AE-1",
+  "using-extension-without-owner-check": "AE-2",
+  "using-signal-never-fired": "AE-2",
+  "using-timer-left-running": "AE-3",
+  "using-extension-from-end": "AE-7",
 };
 
 const seed = seedSetting();

@@ -31,7 +31,10 @@ describe("driver call bounds (pure)", () => {
     expect(bounds.acquire(1000, { retryCount: 3, retryDelay: 100, retryJitter: 20 })?.ms).toBe(1900);
     expect(bounds.acquire(1000, { retryCount: -1 })).toBeNull();
     // extend and release assume the largest library default, 10 × (200 ± 200)
-    expect(bounds.release().ms).toBe(10 * 400 + 12 * 8 + 500);
+    expect(bounds.release()?.ms).toBe(10 * 400 + 12 * 8 + 500);
+    // a release may retry with the strategy it is given; forever has no bound
+    expect(bounds.release({ retryCount: 3, retryDelay: 100, retryJitter: 20 })?.ms).toBe(900);
+    expect(bounds.release({ retryCount: -1 })).toBeNull();
     expect(bounds.extend(2000).ms).toBe(10 * 400 + 12 * 8 + 500 + 2000);
     expect(bounds.close().ms).toBe(5000);
   });
