@@ -309,7 +309,7 @@ await runCli(async () => {
   const out = args.out ?? defaultRunFolder(join("reports", "chaos"), name, startedAt);
   await reapLeftovers({ docker: provider === "containers" });
   const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
-  const known = args.noBaseline || args.mutant ? undefined : loadBaseline(driver.spec)?.chaos;
+  const known = args.noBaseline || args.mutant ? undefined : loadBaseline(driver)?.chaos;
   const readyFile = readyFileSetting();
   // The default budget is 30 runs; a timed campaign has none unless --runs is given too.
   const runs = args.runs ?? (args.durationMs === undefined ? 30 : undefined);
@@ -385,7 +385,7 @@ await runCli(async () => {
     }
     const shape = {
       envelope: args.envelope,
-      multiResource: takesSeveralResources(driver.spec),
+      multiResource: takesSeveralResources(driver),
       ...(args.nodes ? { nodeCounts: args.nodes } : provider === "external" ? { nodeCounts: [config.nodeCount] } : {}),
       ...(args.faults ? { faults: args.faults } : {}),
       ...(args.users ? { users: args.users } : {}),

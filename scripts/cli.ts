@@ -1,8 +1,12 @@
 import { debugSetting } from "../fixtures/core/config.ts";
-import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
+import { ConfigError, errorMessage, InfrastructureError } from "../fixtures/core/errors.ts";
+
+/** The exit codes every command keeps (README, "Exit codes"). */
+export const EXIT = { asExpected: 0, unexpected: 1, badInput: 2, infrastructure: 3 } as const;
 
 /**
- * Runs a CLI body, then exits: bad input prints one clear error (exit 2), any other failure
+ * Runs a CLI body, then exits: bad input prints one clear error (exit 2), infrastructure that
+ * could not start (no redis-server or Docker, no image, no registry) exit 3, any other failure
  * prints an "Error:" line (exit 1). Clean-up of started nodes happens in the body's finally blocks and,
  * on signals, in the fleet's emergency hooks.
  */
@@ -12,10 +16,13 @@ export async function runCli(main: () => Promise<void>): Promise<never> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Error: ${error.message}`);
-      process.exitCode = 2;
+      process.exitCode = EXIT.badInput;
+    } else if (error instanceof InfrastructureError) {
+      console.error(`Error: ${error.message}`);
+      process.exitCode = EXIT.infrastructure;
     } else {
       console.error(`Error: ${error instanceof Error && error.stack && debugSetting() ? error.stack : errorMessage(error)}`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.unexpected;
     }
   }
   // Everything we started is closed by now; a hung driver call or a driver's stray timer must not

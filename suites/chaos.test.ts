@@ -33,7 +33,7 @@ afterAll(async () => {
 const reference = await resolveDriver("reference", { nodeCount: config.nodeCount });
 const defaultDriver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
 // Short ttls keep a run to a few seconds; external fleets have the node count they have.
-const shape = (envelope: ScenarioShape["envelope"], driver = reference): ScenarioShape => ({ envelope, ttl: { min: 200, max: 700 }, multiResource: takesSeveralResources(driver.spec), ...(provider === "external" ? { nodeCounts: [config.nodeCount] } : {}) });
+const shape = (envelope: ScenarioShape["envelope"], driver = reference): ScenarioShape => ({ envelope, ttl: { min: 200, max: 700 }, multiResource: takesSeveralResources(driver), ...(provider === "external" ? { nodeCounts: [config.nodeCount] } : {}) });
 
 /** Saves the scenario so the failure message can name one file that replays it. */
 function report(result: ChaosRunResult, driverFlag: string): string {
@@ -44,7 +44,7 @@ function report(result: ChaosRunResult, driverFlag: string): string {
   return formatRun(result, `REDIS_PROVIDER=${provider} npm run chaos -- ${driverFlag} --replay ${file}`);
 }
 
-async function play(scenario: ChaosScenario, driver = reference, known = loadBaseline(driver.spec)?.chaos): Promise<ChaosRunResult> {
+async function play(scenario: ChaosScenario, driver = reference, known = loadBaseline(driver)?.chaos): Promise<ChaosRunResult> {
   const result = await runScenario(scenario, { config, provider, driver, pool, contenders, ...(known ? { known } : {}) });
   if (result.unsupported) console.log(`${result.unsupported} (run not counted)`);
   return result;

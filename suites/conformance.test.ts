@@ -16,7 +16,7 @@ import { test } from "../fixtures/vitest/test.ts";
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
 const driver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
-const baseline = loadBaseline(driver.spec);
+const baseline = loadBaseline(driver);
 const seed = seedSetting();
 const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
 afterAll(() => pool.close());

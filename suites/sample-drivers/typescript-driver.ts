@@ -2,7 +2,7 @@
 import type { DriverContext, LockDriver } from "../../fixtures/core/contract.ts";
 import createRedlock5 from "../../fixtures/drivers/redlock5.ts";
 
-export default function createDriver(ctx: DriverContext): LockDriver {
-  const inner = createRedlock5(ctx);
+export default async function createDriver(ctx: DriverContext): Promise<LockDriver> {
+  const inner = await createRedlock5(ctx);
   return { ...inner, name: "typescript-fork" };
 }
