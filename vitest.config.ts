@@ -9,7 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
-    reporters: ["default"],
+    // No `reporters` here: vitest's defaults add the github-actions reporter on GitHub Actions
+    // (annotations on the failing lines); .ci/run and users pick others on the command line.
     projects: [
       {
         // Pure code (checkers, baselines, settings, bounds): no Redis, no Docker, seconds.

@@ -1,5 +1,8 @@
 // Prints only the properties on which two drivers differ: the way to regression-check an upgrade.
-//   npm run compare -- redlock@5 ./candidate-driver.mjs [--bench]   (--bench: speed deltas too)
+//   redlock-conformance compare redlock@4.2.0 redlock@5.0.0-beta.2 [--only IDS] [--confirm N] [--junit FILE] [--bench]
+// Any two specs: versions of one family, a migration (redlock @sesamecare-oss/redlock), modules.
+// A first-run difference is re-run N times (default 3) on both sides and reported only when every
+// re-run agrees. Exit 1 on a stable regression (passes on A, not on B).
 // Or, without running anything, two recorded matrices (reports/matrix.json of two runs), driver by
 // driver: the way to show that a change of the harness itself changed no result.
 //   npm run compare -- --json before.json after.json
@@ -8,12 +11,20 @@ import { readFileSync } from "node:fs";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatDiff, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
+import { confirmDifferences, differingIds, formatComparison, isRegression, isStable, type Difference } from "../fixtures/properties/compare.ts";
+import { PROPERTIES } from "../fixtures/properties/catalog.ts";
+import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
-import { runCli } from "./cli.ts";
+import { EXIT, runCli } from "./cli.ts";
 
 const BENCH_CYCLES = 200;
-const USAGE = "usage: npm run compare -- <driverA> <driverB> [--bench]   (built-in names or module paths; --bench adds the speed deltas)\n       npm run compare -- --json <matrix-before.json> <matrix-after.json>";
+const DEFAULT_CONFIRM = 3;
+const USAGE =
+  "usage: redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file] [--bench]\n" +
+  "         specs: built-in names, a family (redlock: your project's copy), family@version (redlock@5.0.0-beta.1), or module paths;\n" +
+  "         --confirm: re-runs of each differing property on both sides (default 3); --bench adds the speed deltas\n" +
+  "       redlock-conformance compare --json <matrix-before.json> <matrix-after.json>";
 
 function readMatrix(path: string): { provider: string; runs: DriverRun[] } {
   let data: unknown;
@@ -62,31 +73,96 @@ function compareRecorded(beforePath: string, afterPath: string): number {
   return regressions;
 }
 
+interface LiveArgs {
+  a: string;
+  b: string;
+  bench: boolean;
+  only?: string[];
+  confirm: number;
+  junit?: string;
+}
+
+function parseLive(argv: string[]): LiveArgs {
+  const specs: string[] = [];
+  const out: Omit<LiveArgs, "a" | "b"> = { bench: false, confirm: DEFAULT_CONFIRM };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new ConfigError(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (arg === "--bench") out.bench = true;
+    else if (arg === "--only") out.only = value().split(",").map((id) => id.trim().toUpperCase());
+    else if (arg === "--junit") out.junit = value();
+    else if (arg === "--confirm") {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > 20) throw new ConfigError(`--confirm ${raw} is not a whole number of re-runs from 0 to 20`);
+      out.confirm = n;
+    } else if (arg.startsWith("--")) throw new ConfigError(`unknown argument ${arg}\n${USAGE}`);
+    else specs.push(arg);
+  }
+  if (specs.length !== 2) throw new ConfigError(USAGE);
+  const unknown = (out.only ?? []).filter((id) => !PROPERTIES.some((p) => p.id === id));
+  if (unknown.length) throw new ConfigError(`--only: unknown property ${unknown.join(", ")} (known: ${PROPERTIES.map((p) => p.id).join(", ")})`);
+  return { a: specs[0]!, b: specs[1]!, ...out };
+}
+
 await runCli(async () => {
-  const [a, b, ...rest] = process.argv.slice(2);
-  if (a === "--json") {
-    const [after, ...extra] = rest;
-    if (!b || !after || extra.length > 0) throw new ConfigError(USAGE);
-    if (compareRecorded(b, after) > 0) process.exitCode = 1;
+  const argv = process.argv.slice(2);
+  if (argv[0] === "--json") {
+    const [, before, after, ...extra] = argv;
+    if (!before || !after || extra.length > 0) throw new ConfigError(USAGE);
+    if (compareRecorded(before, after) > 0) process.exitCode = EXIT.unexpected;
     return;
   }
-  const bench = rest.includes("--bench");
-  const unknown = rest.filter((r) => r !== "--bench");
-  if (!a || !b || a.startsWith("--") || b.startsWith("--") || unknown.length > 0) throw new ConfigError(USAGE);
+  const args = parseLive(argv);
+  checkJUnitPath(args.junit);
   const config = loadConfig();
-  // Both drivers are resolved (and validated) before anything starts.
-  const drivers = bench ? [await resolveDriver(a, { nodeCount: 5 }), await resolveDriver(b, { nodeCount: 5 })] : [];
+  // Both drivers are resolved (installed, validated) before anything starts.
+  const drivers = [await resolveDriver(args.a, { nodeCount: config.nodeCount }), await resolveDriver(args.b, { nodeCount: config.nodeCount })] as const;
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
-  const runA = await runDriver(a, { config, provider, seed });
-  const runB = await runDriver(b, { config, provider, seed });
-  const { text, regressions } = formatDiff(runA, runB);
-  console.log(text);
-  if (bench) {
+  const env = { config, provider, seed };
+  const properties = args.only ? PROPERTIES.filter((p) => args.only!.includes(p.id)) : PROPERTIES;
+  for (const d of drivers) console.log(`${d.spec}: ${d.package ? `${d.package.name} ${d.package.version} (${d.package.source === "project" ? `installed in ${d.package.root}` : d.package.source === "cache" ? "version cache" : "pinned"})` : "module"}`);
+  console.log(`provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides`);
+  const runA = await runDriver(args.a, env, undefined, properties);
+  const runB = await runDriver(args.b, env, undefined, properties);
+  const differing = differingIds(runA, runB);
+  const reruns: Array<{ a: DriverRun; b: DriverRun }> = [];
+  if (differing.length > 0 && args.confirm > 0) {
+    const subset = properties.filter((p) => differing.includes(p.id));
+    console.log(`first runs differ on ${differing.join(", ")}; re-running them ${args.confirm} time(s) on both sides (same seed) to tell a stable difference from timing noise`);
+    for (let i = 0; i < args.confirm; i++) reruns.push({ a: await runDriver(args.a, env, undefined, subset), b: await runDriver(args.b, env, undefined, subset) });
+  }
+  const differences = confirmDifferences(runA, runB, reruns);
+  const { text, regressions } = formatComparison(runA, runB, differences);
+  console.log(`\n${text}`);
+  writeJUnit(args.junit, [comparisonSuite(runA, runB, differences)]);
+  if (args.bench) {
     // Speed beside safety: the same cases for both, one after the other on fresh fleets.
-    const [benchA, benchB] = [await benchDriver(config, provider, drivers[0]!, BENCH_CYCLES), await benchDriver(config, provider, drivers[1]!, BENCH_CYCLES)];
+    const [benchA, benchB] = [await benchDriver(config, provider, drivers[0], BENCH_CYCLES), await benchDriver(config, provider, drivers[1], BENCH_CYCLES)];
     console.log(`\nSpeed (${BENCH_CYCLES} acquire + release cycles per case, 5 nodes, ${provider}; timing on a shared machine is noisy — a change under ~20 % is within it):\n${benchDiff(benchA!, benchB!)}`);
   }
-  if (regressions > 0) process.exitCode = 1;
+  if (regressions > 0) process.exitCode = EXIT.unexpected;
 });
+
+/** One testcase per property: failed when B loses what A has (a stable regression). */
+function comparisonSuite(a: DriverRun, b: DriverRun, differences: readonly Difference[]) {
+  const cases = a.results.map((ra) => {
+    const rb = b.results.find((r) => r.id === ra.id);
+    const d = differences.find((x) => x.id === ra.id);
+    const name = `${ra.id} [${ra.class}] ${ra.title}`;
+    const classname = `${a.driver} → ${b.driver}`;
+    const seconds = (ra.ms + (rb?.ms ?? 0)) / 1000;
+    if (ra.judgement === "skipped" || rb?.judgement === "skipped") return { name, classname, seconds, outcome: "skipped" as const, message: `UNSUPPORTED on ${a.provider}: ${ra.reason ?? rb?.reason ?? ""}` };
+    const statuses = `${a.driver}: ${ra.status}${ra.reason ? ` (${ra.reason})` : ""}\n${b.driver}: ${rb?.status}${rb?.reason ? ` (${rb.reason})` : ""}`;
+    if (d && isRegression(d)) return { name, classname, seconds, outcome: "failed" as const, message: `regression: passes on ${a.driver}, ${d.b} on ${b.driver} (${d.agreeing} of ${d.reruns} re-runs agreed)`, text: `${statuses}${d.why ? `\nwhy: ${d.why}` : ""}\n\n${rb?.details ?? ""}` };
+    const note = d ? (isStable(d) ? `difference (not a regression; ${d.agreeing} of ${d.reruns} re-runs agreed)` : `unstable: ${d.agreeing} of ${d.reruns} re-runs agreed, not reported`) : "same status";
+    return { name, classname, seconds, outcome: "passed" as const, systemOut: `${note}\n${statuses}` };
+  });
+  return junitSuite(`compare ${a.driver} → ${b.driver}`, cases, { a: a.driver, b: b.driver, provider: a.provider, seed: String(a.seed) });
+}
