@@ -29,6 +29,7 @@ import { formatRun, foundNews, runScenario, type ChaosRunResult, type LiveRun } 
 import { campaignVersions } from "../fixtures/chaos/versions.ts";
 import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 import { runCli } from "./cli.ts";
+import { chaosSuite, checkJUnitPath, writeJUnit } from "./junit.ts";
 
 interface Args {
   driver?: string;
@@ -46,6 +47,7 @@ interface Args {
   faults?: FaultKind[];
   provider?: string;
   out?: string;
+  junit?: string;
   shrinkRuns?: number;
   stopOnViolation: boolean;
   /** Count the baseline's documented defects as news too (to hunt them, e.g. for a benchmark). */
@@ -54,7 +56,7 @@ interface Args {
 
 const USAGE =
   "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N | --duration 10m] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE] " +
-  "[--nodes 3,5,7] [--clients 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external] [--out DIR] " +
+  "[--nodes 3,5,7] [--clients 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external] [--out DIR] [--junit FILE] " +
   "[--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
 
 /** The issue's short names for the nemesis's kinds (either may be given). */
@@ -144,6 +146,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--no-baseline") args.noBaseline = true;
     else if (arg === "--replay") args.replay = value();
     else if (arg === "--out") args.out = value();
+    else if (arg === "--junit") args.junit = value();
     else if (arg === "--provider") {
       const p = value();
       if (!["containers", "processes", "external", "auto"].includes(p)) problems.push(`--provider ${p} is not one of containers, processes, external, auto`);
@@ -298,6 +301,7 @@ await runCli(async () => {
   const config = loadConfig(args.provider ? { ...process.env, REDIS_PROVIDER: args.provider } : process.env);
   // Every input is checked before a provider is chosen or anything is started.
   const replays = args.replay ? readReplay(args.replay, config.provider === "external", config.nodeCount) : undefined;
+  checkJUnitPath(args.junit);
   const driver: ResolvedDriver = args.mutant
     ? mutantDriver(args.mutant)
     : await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
@@ -459,6 +463,7 @@ await runCli(async () => {
     if (!record.interrupted) {
       const files = flush();
       console.log(`run folder: ${files.dir} — report ${files.report}`);
+      writeJUnit(args.junit, [chaosSuite(record, files.report)]);
     }
   }
 });

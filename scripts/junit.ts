@@ -2,6 +2,8 @@ import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { junitXml, type JUnitCase, type JUnitSuite } from "../fixtures/core/junit.ts";
+import type { CampaignRecord } from "../fixtures/chaos/record.ts";
+import type { CheckerName } from "../fixtures/history/lease-checkers.ts";
 import type { Judgement } from "../fixtures/properties/baselines.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 
@@ -32,4 +34,33 @@ export function checkJUnitPath(path: string | undefined): void {
 
 export function writeJUnit(path: string | undefined, suites: JUnitSuite[]): void {
   if (path !== undefined) writeFileSync(path, junitXml(suites));
+}
+
+const CHECKERS: readonly CheckerName[] = ["mutual-exclusion", "validity", "owner-value", "extension", "clean-up", "lost-updates", "liveness"];
+
+/**
+ * A chaos campaign as one testcase per checker (the properties generated runs check): failed when
+ * a run found a defect the baseline does not document, with its evidence and the replay lines.
+ */
+export function chaosSuite(record: CampaignRecord, report: string): JUnitSuite {
+  const runs = record.runs.filter((r) => !r.partial);
+  const checked = runs.filter((r) => !r.unsupported);
+  const cases = CHECKERS.map((checker): JUnitCase => {
+    const name = `chaos ${checker} (${record.envelope})`;
+    const classname = `chaos ${record.driver}`;
+    const withVerdict = checked.filter((r) => r.verdicts.some((v) => v.checker === checker));
+    // The runs check every checker at once: their time is shared out, so the suite's sum is the campaign's.
+    const seconds = withVerdict.reduce((sum, r) => sum + r.ms, 0) / 1000 / CHECKERS.length;
+    if (withVerdict.length === 0) return { name, classname, seconds, outcome: "skipped", message: checked.length === 0 ? `no run could be carried out on ${record.provider}` : `no run checked ${checker}` };
+    const news = runs.flatMap((r) => r.violations.filter((v) => v.verdict.checker === checker && v.defect && !v.known).map((v) => ({ run: r, v })));
+    const known = runs.flatMap((r) => r.violations.filter((v) => v.verdict.checker === checker && v.known));
+    if (news.length > 0) {
+      // The shrunk counterexample, when there is one, is the smallest story to read.
+      const first = news.find((n) => n.run.counterexample) ?? news[0]!;
+      const text = [`run ${first.run.index} (${first.run.phase}):`, ...first.v.verdict.evidence.map((e) => `  ${e}`), ...(first.v.causes.length ? [`made possible by: ${first.v.causes.join("; ")}`] : []), "", `replay: ${record.replay.join("\n        ")}`, `report: ${report}`, `seed: ${record.seed}`].join("\n");
+      return { name, classname, seconds, outcome: "failed", message: `${checker}: a defect in ${news.length} run(s) of ${withVerdict.length}`, text };
+    }
+    return { name, classname, seconds, outcome: "passed", systemOut: `checked in ${withVerdict.length} run(s)${known.length ? `; ${known.length} known defect(s) the baseline documents: ${known[0]!.known}` : ""}` };
+  });
+  return junitSuite(`chaos ${record.driver} (${record.envelope})`, cases, { driver: record.driver, envelope: record.envelope, provider: record.provider, seed: String(record.seed), report });
 }
