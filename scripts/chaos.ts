@@ -371,7 +371,7 @@ await runCli(async () => {
     },
   };
   try {
-    record.versions = campaignVersions(args.mutant ? "reference" : driver.spec, await redisVersion(pool));
+    record.versions = campaignVersions(args.mutant ? "reference" : driver.spec, await redisVersion(pool), args.mutant ? undefined : driver.package);
     if (replays) {
       record.replay = [`npm run chaos -- ${spec} --replay ${args.replay}${args.noBaseline ? " --no-baseline" : ""}`];
       progress.print(`replaying ${replays.length} scenario(s) from ${args.replay} on ${driver.spec}, provider ${provider}`);

@@ -12,8 +12,14 @@ import { test } from "../fixtures/vitest/test.ts";
 const RETRY = { retryCount: 3, retryDelay: 100, retryJitter: 20 };
 
 describe("LOCK_DRIVER: built-in names and user modules", () => {
-  test("an unknown name lists the built-in drivers", async () => {
-    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(/neither a built-in driver \(reference, redlock@5, redlock@4, @sesamecare-oss\/redlock, redlock-universal, redis-semaphore\) nor a path/);
+  test("an unknown name lists the built-in drivers and the families", async () => {
+    await expect(resolveDriverFactory("nosuchlock")).rejects.toThrow(
+      /neither a built-in driver \(reference, redlock@5, redlock@4\), nor a family \(redlock, @sesamecare-oss\/redlock, redlock-universal, redis-semaphore; alone for the version your project installed, or name@version\), nor a path/,
+    );
+  });
+
+  test("a family with a version that is not exact says so", async () => {
+    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(/redlock@99: "99" is not an exact version; name one, e\.g\. redlock@5\.0\.0-beta\.2/);
   });
 
   test("a path with no file says where it looked", async () => {
