@@ -18,8 +18,8 @@ const MUTANT = "reference:no-drift";
 await runCli(async () => {
   const argv = process.argv.slice(2);
   const flag = flagReader(argv);
-  const drivers = flag("--drivers")?.split(",") ?? [...Object.keys(BUILTIN_DRIVERS), MUTANT];
-  for (const d of drivers) if (d !== MUTANT && !(d in BUILTIN_DRIVERS)) throw new ConfigError(`--drivers: ${d} is not a built-in driver (${Object.keys(BUILTIN_DRIVERS).join(", ")}) or ${MUTANT}`);
+  const drivers = flag("--drivers")?.split(",") ?? [...BUILTIN_DRIVERS, MUTANT];
+  for (const d of drivers) if (d !== MUTANT && !BUILTIN_DRIVERS.includes(d)) throw new ConfigError(`--drivers: ${d} is not a built-in driver (${BUILTIN_DRIVERS.join(", ")}) or ${MUTANT}`);
   const rates = (flag("--rates") ?? "1.005,1.01,1.02,1.05,1.1,1.25,1.5").split(",").map(Number);
   if (rates.some((r) => !Number.isFinite(r) || r < 1 || r > 3)) throw new ConfigError(`--rates must be numbers from 1 to 3, got ${flag("--rates")}`);
   const tries = Number(flag("--tries") ?? 2);

@@ -20,7 +20,7 @@ await runCli(async () => {
   const flag = flagReader(argv);
   const cycles = Number(flag("--cycles") ?? 300);
   if (!Number.isInteger(cycles) || cycles < 10) throw new ConfigError(`--cycles ${flag("--cycles")} is not a whole number ≥ 10`);
-  const specs = (flag("--drivers") ?? Object.keys(BUILTIN_DRIVERS).join(",")).split(",").map((d) => d.trim());
+  const specs = (flag("--drivers") ?? BUILTIN_DRIVERS.join(",")).split(",").map((d) => d.trim());
   const json = flag("--json") ?? "reports/bench.json";
   const config = loadConfig();
   // Every driver is resolved (and validated) before anything starts.

@@ -10,11 +10,11 @@ import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { readFileSync } from "node:fs";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
-import { formatDiff, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
-import { confirmDifferences, differingIds, formatComparison, isRegression, isStable, type Difference } from "../fixtures/properties/compare.ts";
-import { PROPERTIES } from "../fixtures/properties/catalog.ts";
+import { runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
+import { confirmDifferences, differingIds, formatComparison, formatDiff, isRegression, isStable, type Difference } from "../fixtures/properties/compare.ts";
+import { selectProperties } from "../fixtures/properties/catalog.ts";
 import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
-import { resolveDriver } from "../fixtures/drivers/load.ts";
+import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
 import { EXIT, runCli } from "./cli.ts";
 
@@ -104,8 +104,7 @@ function parseLive(argv: string[]): LiveArgs {
     else specs.push(arg);
   }
   if (specs.length !== 2) throw new ConfigError(USAGE);
-  const unknown = (out.only ?? []).filter((id) => !PROPERTIES.some((p) => p.id === id));
-  if (unknown.length) throw new ConfigError(`--only: unknown property ${unknown.join(", ")} (known: ${PROPERTIES.map((p) => p.id).join(", ")})`);
+  selectProperties(out.only, "--only"); // an unknown id is bad input before anything starts
   return { a: specs[0]!, b: specs[1]!, ...out };
 }
 
@@ -126,8 +125,8 @@ await runCli(async () => {
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
   const env = { config, provider, seed };
-  const properties = args.only ? PROPERTIES.filter((p) => args.only!.includes(p.id)) : PROPERTIES;
-  for (const d of drivers) console.log(`${d.spec}: ${d.package ? `${d.package.name} ${d.package.version} (${d.package.source === "project" ? `installed in ${d.package.root}` : d.package.source === "cache" ? "version cache" : "pinned"})` : "module"}`);
+  const properties = selectProperties(args.only, "--only");
+  for (const d of drivers) console.log(`${d.spec}: ${d.package ? describePackage(d.package) : "module"}`);
   console.log(`provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides`);
   const runA = await runDriver(args.a, env, undefined, properties);
   const runB = await runDriver(args.b, env, undefined, properties);

@@ -1,9 +1,10 @@
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { hostname } from "node:os";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { junitXml, type JUnitCase, type JUnitSuite } from "../fixtures/core/junit.ts";
 import type { CampaignRecord } from "../fixtures/chaos/record.ts";
-import type { CheckerName } from "../fixtures/history/lease-checkers.ts";
+import { CHECKER_NAMES } from "../fixtures/history/lease-checkers.ts";
 import type { Judgement } from "../fixtures/properties/baselines.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 
@@ -26,7 +27,7 @@ export function junitSuite(name: string, cases: JUnitCase[], properties: Record<
 export function checkJUnitPath(path: string | undefined): void {
   if (path === undefined) return;
   try {
-    writeFileSync(path, "", { flag: "a" });
+    accessSync(dirname(resolve(path)), constants.W_OK);
   } catch (error) {
     throw new ConfigError(`--junit ${path}: cannot write there (${errorMessage(error)})`);
   }
@@ -36,8 +37,6 @@ export function writeJUnit(path: string | undefined, suites: JUnitSuite[]): void
   if (path !== undefined) writeFileSync(path, junitXml(suites));
 }
 
-const CHECKERS: readonly CheckerName[] = ["mutual-exclusion", "validity", "owner-value", "extension", "clean-up", "lost-updates", "liveness"];
-
 /**
  * A chaos campaign as one testcase per checker (the properties generated runs check): failed when
  * a run found a defect the baseline does not document, with its evidence and the replay lines.
@@ -45,12 +44,12 @@ const CHECKERS: readonly CheckerName[] = ["mutual-exclusion", "validity", "owner
 export function chaosSuite(record: CampaignRecord, report: string): JUnitSuite {
   const runs = record.runs.filter((r) => !r.partial);
   const checked = runs.filter((r) => !r.unsupported);
-  const cases = CHECKERS.map((checker): JUnitCase => {
+  const cases = CHECKER_NAMES.map((checker): JUnitCase => {
     const name = `chaos ${checker} (${record.envelope})`;
     const classname = `chaos ${record.driver}`;
     const withVerdict = checked.filter((r) => r.verdicts.some((v) => v.checker === checker));
     // The runs check every checker at once: their time is shared out, so the suite's sum is the campaign's.
-    const seconds = withVerdict.reduce((sum, r) => sum + r.ms, 0) / 1000 / CHECKERS.length;
+    const seconds = withVerdict.reduce((sum, r) => sum + r.ms, 0) / 1000 / CHECKER_NAMES.length;
     if (withVerdict.length === 0) return { name, classname, seconds, outcome: "skipped", message: checked.length === 0 ? `no run could be carried out on ${record.provider}` : `no run checked ${checker}` };
     const news = runs.flatMap((r) => r.violations.filter((v) => v.verdict.checker === checker && v.defect && !v.known).map((v) => ({ run: r, v })));
     const known = runs.flatMap((r) => r.violations.filter((v) => v.verdict.checker === checker && v.known));

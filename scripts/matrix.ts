@@ -16,7 +16,7 @@ await runCli(async () => {
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
-  const drivers = matrixDriversSetting() ?? Object.keys(BUILTIN_DRIVERS);
+  const drivers = matrixDriversSetting() ?? [...BUILTIN_DRIVERS];
   const chaosRuns = matrixChaosRunsSetting();
   const chaos = new Map<string, ChaosRow[]>();
   const runs: DriverRun[] = [];

@@ -6,7 +6,8 @@ import { isOwnAddress, portPublishing } from "../../fixtures/fleet/containers.ts
 import { controlledOperations, loadNodeControl } from "../../fixtures/fleet/node-control.ts";
 import { capabilityTable } from "../../fixtures/harness/capabilities.ts";
 import { judge } from "../../fixtures/properties/baselines.ts";
-import { formatDiff, formatMatrix, type DriverRun } from "../../fixtures/properties/matrix.ts";
+import { formatDiff } from "../../fixtures/properties/compare.ts";
+import { formatMatrix, type DriverRun } from "../../fixtures/properties/matrix.ts";
 import { chaosCell, chaosNews, type ChaosRow } from "../../fixtures/chaos/summary.ts";
 import type { PropertyResult } from "../../fixtures/properties/runner.ts";
 // @ts-expect-error -- a plain-JS sample without types

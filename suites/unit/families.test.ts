@@ -124,6 +124,6 @@ describe("compare: only stable differences are reported", () => {
 
   test("no difference: one line saying so", () => {
     const a = run("a", { "ME-1": "pass" });
-    expect(formatComparison(a, run("b", { "ME-1": "pass" }), []).text).toBe("a and b agree on all 1 properties compared.");
+    expect(formatComparison(a, run("b", { "ME-1": "pass" }), []).text).toBe("a and b agree on all 1 properties.");
   });
 });
