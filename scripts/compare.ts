@@ -13,6 +13,7 @@ import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
 import { confirmDifferences, differingIds, formatComparison, formatDiff, isRegression, isStable, type Difference } from "../fixtures/properties/compare.ts";
 import { selectProperties } from "../fixtures/properties/catalog.ts";
+import { providerSkip } from "../fixtures/properties/judgement.ts";
 import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
@@ -157,7 +158,7 @@ function comparisonSuite(a: DriverRun, b: DriverRun, differences: readonly Diffe
     const name = `${ra.id} [${ra.class}] ${ra.title}`;
     const classname = `${a.driver} → ${b.driver}`;
     const seconds = (ra.ms + (rb?.ms ?? 0)) / 1000;
-    if (ra.judgement === "skipped" || rb?.judgement === "skipped") return { name, classname, seconds, outcome: "skipped" as const, message: `UNSUPPORTED on ${a.provider}: ${ra.reason ?? rb?.reason ?? ""}` };
+    if (providerSkip(ra) || (rb && providerSkip(rb))) return { name, classname, seconds, outcome: "skipped" as const, message: `UNSUPPORTED on ${a.provider}: ${ra.reason ?? rb?.reason ?? ""}` };
     const statuses = `${a.driver}: ${ra.status}${ra.reason ? ` (${ra.reason})` : ""}\n${b.driver}: ${rb?.status}${rb?.reason ? ` (${rb.reason})` : ""}`;
     if (d && isRegression(d)) return { name, classname, seconds, outcome: "failed" as const, message: `regression: passes on ${a.driver}, ${d.b} on ${b.driver} (${d.agreeing} of ${d.reruns} re-runs agreed)`, text: `${statuses}${d.why ? `\nwhy: ${d.why}` : ""}\n\n${rb?.details ?? ""}` };
     const note = d ? (isStable(d) ? `difference (not a regression; ${d.agreeing} of ${d.reruns} re-runs agreed)` : `unstable: ${d.agreeing} of ${d.reruns} re-runs agreed, not reported`) : "same status";

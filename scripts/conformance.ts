@@ -5,7 +5,8 @@
 // Exit codes: 0 as expected, 1 an unexpected result, 2 bad input, 3 infrastructure could not start.
 import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { writeFileSync } from "node:fs";
-import { baselineFor, judge, newsOf, recordedName, type BaselineMatch, type Judgement } from "../fixtures/properties/baselines.ts";
+import { baselineFor, recordedName, type BaselineMatch } from "../fixtures/properties/baselines.ts";
+import { judge, newsOf, OUTCOME_MARK, outcomeMessage, providerSkip, type Judgement, type Outcome } from "../fixtures/properties/judgement.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
@@ -44,8 +45,6 @@ function parseArgs(argv: string[]): Args {
   return out;
 }
 
-const MARK = { expected: "ok ", "unexpected-fail": "FAIL", "unexpected-pass": "NEWS", informational: "info", skipped: "skip" } as const;
-
 await runCli(async () => {
   const args = parseArgs(process.argv.slice(2));
   const config = loadConfig();
@@ -66,25 +65,34 @@ await runCli(async () => {
     const j = judge(r, baseline);
     const news = newsOf(r, j, match, version);
     judged.push({ ...r, judgement: j, news });
-    console.log(`${MARK[j]} ${r.id.padEnd(5)} ${r.status.padEnd(11)} ${r.class.padEnd(16)} ${r.title}${r.reason ? ` — ${r.reason}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
+    const text = j.outcome === "pass" && !j.differs ? r.reason : outcomeMessage(r, j, baseline?.expected[r.id]?.why);
+    console.log(`${OUTCOME_MARK[j.outcome]} ${r.id.padEnd(5)} ${r.status.padEnd(13)} ${r.class.padEnd(16)} ${r.title}${text ? ` — ${text}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
     if (news) console.log(`     NEWS: ${news}`);
-    if (j === "unexpected-fail" && r.details) console.log(r.details.replace(/^/gm, "      "));
+    if ((j.outcome === "fail" || j.outcome === "not-exercised") && r.details) console.log(r.details.replace(/^/gm, "      "));
   });
-  const count = (j: string) => judged.filter((r) => r.judgement === j).length;
+  const count = (o: Outcome) => judged.filter((r) => r.judgement.outcome === o).length;
+  const newsCount = judged.filter((r) => r.news).length;
   console.log(
-    `\n${driver.spec}: ${count("expected")} as expected, ${count("unexpected-fail")} unexpected failure(s), ${count("unexpected-pass")} unexpected pass(es), ${count("informational")} informational, ${count("skipped")} skipped (provider ${provider}); ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `\n${driver.spec}: ${count("pass")} passed, ${count("fail")} failed, ${count("informational")} informational (known or "should" failures), ${count("skip")} skipped, ${count("not-exercised")} not exercised${newsCount ? `, ${newsCount} news` : ""} (provider ${provider}); ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  const skipped = judged.filter((r) => r.judgement === "skipped");
-  if (skipped.length > 0) {
+  const byProvider = judged.filter(providerSkip);
+  if (byProvider.length > 0) {
     console.log(
-      `skipped on ${provider}: ${skipped.map((r) => r.id).join(", ")} — not a result of the driver; they run on a fleet the harness controls ` +
+      `skipped on ${provider}: ${byProvider.map((r) => r.id).join(", ")} — not a result of the driver; they run on a fleet the harness controls ` +
         `(REDIS_PROVIDER=processes or containers)${provider === "external" ? "; those that need node operations also run here with a REDIS_NODE_CONTROL module that provides them" : ""}.`,
     );
+  }
+  const byDriver = judged.filter((r) => r.judgement.outcome === "skip" && !providerSkip(r));
+  if (byDriver.length > 0) console.log(`skipped for the driver: ${byDriver.map((r) => r.id).join(", ")} — ${byDriver[0]!.reason}`);
+  const idle = judged.filter((r) => r.judgement.outcome === "not-exercised");
+  if (idle.length > 0) {
+    console.log(`not exercised (no verdict: the situation did not happen; never counted as a pass):`);
+    for (const r of idle) console.log(`  ${r.id}: ${r.reason}`);
   }
   const news = judged.flatMap((r) => (r.news ? [r.news] : []));
   if (news.length > 0) console.log(`\nNews against ${match ? recordedName(match.baseline) : "the default expectation"}:\n${news.map((n) => `- ${n}`).join("\n")}`);
   if (args.json) writeFileSync(args.json, JSON.stringify({ driver: driver.spec, package: driver.package, baseline: match && { package: match.baseline.package, exact: match.exact }, provider, seed, results: judged }, null, 2));
-  const suite = junitSuite(`conformance ${driver.spec}`, judged.map((r) => propertyCase(driver.spec, r, r.news ?? undefined)), {
+  const suite = junitSuite(`conformance ${driver.spec}`, judged.map((r) => propertyCase(driver.spec, r, r.news ?? undefined, baseline?.expected[r.id]?.why)), {
     driver: driver.spec,
     ...(driver.package ? { package: `${driver.package.name}@${driver.package.version} (${driver.package.source})` } : {}),
     baseline: match ? match.baseline.package : "none",
@@ -92,7 +100,7 @@ await runCli(async () => {
     seed: String(seed),
   });
   writeJUnit(args.junit, [suite]);
-  if (count("unexpected-fail") > 0) process.exitCode = EXIT.unexpected;
+  if (count("fail") > 0) process.exitCode = EXIT.unexpected;
 });
 
 function describeBaseline(match: BaselineMatch | null, version: string | undefined): string {

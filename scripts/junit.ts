@@ -5,18 +5,27 @@ import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { junitXml, type JUnitCase, type JUnitSuite } from "../fixtures/core/junit.ts";
 import type { CampaignRecord } from "../fixtures/chaos/record.ts";
 import { CHECKER_NAMES } from "../fixtures/history/lease-checkers.ts";
-import type { Judgement } from "../fixtures/properties/baselines.ts";
+import { outcomeMessage, type Judgement } from "../fixtures/properties/judgement.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 
-/** One judged property result as a JUnit testcase: failed only when the result is unexpected. */
-export function propertyCase(classname: string, r: PropertyResult & { judgement: Judgement }, text?: string): JUnitCase {
+/**
+ * One judged property result as a JUnit testcase: failed only on an unexpected failure; a skip and
+ * a situation that did not happen are <skipped> with their reason; a known failure or an
+ * unexpected pass is a passed test whose output says what it was.
+ */
+export function propertyCase(classname: string, r: PropertyResult & { judgement: Judgement }, text?: string, why?: string): JUnitCase {
   const name = `${r.id} [${r.class}] ${r.title}`;
   const seconds = r.ms / 1000;
-  const summary = `${r.status}${r.reason ? `: ${r.reason}` : ""}`;
-  if (r.judgement === "unexpected-fail") return { name, classname, seconds, outcome: "failed", message: summary, text: text ?? r.details ?? summary };
-  if (r.judgement === "skipped" || r.status === "unsupported") return { name, classname, seconds, outcome: "skipped", message: `UNSUPPORTED: ${r.reason ?? ""}` };
-  // A known failure or an unexpected pass is not a failed test; what it was stays in the output.
-  return { name, classname, seconds, outcome: "passed", systemOut: `${r.judgement}: ${summary}${text ? `\n${text}` : ""}` };
+  const message = outcomeMessage(r, r.judgement, why);
+  switch (r.judgement.outcome) {
+    case "fail":
+      return { name, classname, seconds, outcome: "failed", message, text: text ?? r.details ?? message };
+    case "skip":
+    case "not-exercised":
+      return { name, classname, seconds, outcome: "skipped", message };
+    default:
+      return { name, classname, seconds, outcome: "passed", systemOut: `${r.judgement.outcome}${r.judgement.differs ? " (differs from the baseline)" : ""}: ${message}${text ? `\n${text}` : ""}` };
+  }
 }
 
 export function junitSuite(name: string, cases: JUnitCase[], properties: Record<string, string>): JUnitSuite {

@@ -23,7 +23,7 @@ await runCli(async () => {
   const started = Date.now();
   for (const driver of drivers) {
     process.stderr.write(`${driver}: `);
-    runs.push(await runDriver(driver, { config, provider, seed }, (r) => process.stderr.write(r.judgement === "unexpected-fail" ? "!" : r.status === "pass" ? "." : r.status === "fail" ? "x" : "-")));
+    runs.push(await runDriver(driver, { config, provider, seed }, (r) => process.stderr.write(r.judgement.outcome === "fail" ? "!" : r.status === "pass" ? "." : r.status === "fail" ? "x" : r.status === "not-exercised" ? "o" : "-")));
     process.stderr.write(` ${runs[runs.length - 1]!.seconds.toFixed(1)} s\n`);
   }
   if (chaosRuns > 0) {
@@ -51,5 +51,5 @@ await runCli(async () => {
   mkdirSync("reports", { recursive: true });
   writeFileSync("reports/matrix.json", JSON.stringify({ provider, seed, runs, chaos: Object.fromEntries(chaos) }, null, 2));
   console.error("JSON: reports/matrix.json");
-  if (runs.some((run) => run.results.some((r) => r.judgement === "unexpected-fail") || chaosNews(chaos.get(run.driver) ?? []))) process.exitCode = 1;
+  if (runs.some((run) => run.results.some((r) => r.judgement.outcome === "fail") || chaosNews(chaos.get(run.driver) ?? []))) process.exitCode = 1;
 });

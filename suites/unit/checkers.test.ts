@@ -1,7 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { judge, type Baseline } from "../../fixtures/properties/baselines.ts";
 import { overlappingHolds, type Hold } from "../../fixtures/history/holds.ts";
-import type { PropertyResult } from "../../fixtures/properties/runner.ts";
+import { contendedAcquisitions } from "../../fixtures/history/checkers.ts";
 
 const hold = (owner: string, start: number, end: number): Hold => ({ owner, value: `${owner}-v`, start, end });
 
@@ -28,26 +27,6 @@ describe("overlappingHolds (pure, hand-made histories)", () => {
     // CI: redlock@5 returned at 460 a lease that expired at 206, reported as an overlap of −254 ms.
     expect(overlappingHolds([hold("c1", 242, 926), hold("c2", 460, 206)])).toEqual([]);
     expect(overlappingHolds([hold("c1", 242, 926), hold("c2", 460, 500)])).toHaveLength(1);
-  });
-});
-
-describe("judge: results against baselines", () => {
-  const result = (id: string, klass: PropertyResult["class"], status: PropertyResult["status"]): PropertyResult => ({ id, title: id, class: klass, status, ms: 1 });
-  const baseline: Baseline = { driver: "x", package: "x@1", expected: { "VA-3": { status: "fail", why: "no elapsed check" }, "MR-1": { status: "unsupported" } } };
-
-  test("with a baseline, the recorded status is expected, failures and passes alike", () => {
-    expect(judge(result("VA-3", "must-fail", "fail"), baseline)).toBe("expected");
-    expect(judge(result("MR-1", "must-hold", "unsupported"), baseline)).toBe("expected");
-    expect(judge(result("VA-3", "must-fail", "pass"), baseline)).toBe("unexpected-pass");
-    expect(judge(result("ME-1", "must-hold", "fail"), baseline)).toBe("unexpected-fail");
-  });
-  test("without a baseline, must-hold, must-fail and liveness must pass; should is informational", () => {
-    for (const klass of ["must-hold", "must-fail", "liveness"] as const) {
-      expect(judge(result("P", klass, "pass"), null)).toBe("expected");
-      expect(judge(result("P", klass, "fail"), null)).toBe("unexpected-fail");
-      expect(judge(result("P", klass, "unsupported"), null)).toBe("unexpected-fail");
-    }
-    expect(judge(result("P", "should", "fail"), null)).toBe("informational");
   });
 });
 
@@ -99,5 +78,25 @@ describe("history checkers (pure, hand-written histories)", async () => {
     const events = [ev("a", "acquire", "ok", 0, { expires: 100 }), ev("a", "write", "invoke", 50), ev("a", "write", "invoke", 120)];
     expect(staleActions(events).map((e) => e.time)).toEqual([120]);
     expect(staleActions([ev("a", "acquire", "ok", 0, { expires: 100 }), ev("a", "release", "invoke", 10), ev("a", "write", "invoke", 20)])).toHaveLength(1);
+  });
+});
+
+describe("contendedAcquisitions: the situation mutual exclusion is about", () => {
+  const ev = (process: string, op: "acquire" | "release", type: "invoke" | "ok" | "fail", time: number, expires?: number) => ({ process, op, type, time, resource: "r", ...(expires !== undefined ? { expires } : {}) });
+  test("an acquire in flight while another process holds the resource is contended; one that meets nobody is not", () => {
+    const events = [
+      ev("a", "acquire", "invoke", 0),
+      ev("a", "acquire", "ok", 2, 100),
+      ev("b", "acquire", "invoke", 1), // in flight from 1 to 60, across a's hold [2, 50)
+      ev("a", "release", "invoke", 50),
+      ev("b", "acquire", "ok", 60, 200),
+      ev("b", "release", "invoke", 70),
+      ev("a", "acquire", "invoke", 80), // nobody holds it from 70 on
+      ev("a", "acquire", "ok", 81, 300),
+    ];
+    expect(contendedAcquisitions(events).map((e) => `${e.process}@${e.time}`)).toEqual(["b@1"]);
+  });
+  test("holds that never meet another process's calls: none", () => {
+    expect(contendedAcquisitions([ev("a", "acquire", "invoke", 0), ev("a", "acquire", "ok", 1, 10), ev("b", "acquire", "invoke", 20), ev("b", "acquire", "fail", 21)])).toEqual([]);
   });
 });

@@ -5,26 +5,13 @@ import { ConfigError } from "../../fixtures/core/errors.ts";
 import { isOwnAddress, portPublishing } from "../../fixtures/fleet/containers.ts";
 import { controlledOperations, loadNodeControl } from "../../fixtures/fleet/node-control.ts";
 import { capabilityTable } from "../../fixtures/harness/capabilities.ts";
-import { judge } from "../../fixtures/properties/baselines.ts";
 import { formatDiff } from "../../fixtures/properties/compare.ts";
 import { formatMatrix, type DriverRun } from "../../fixtures/properties/matrix.ts";
 import { chaosCell, chaosNews, type ChaosRow } from "../../fixtures/chaos/summary.ts";
-import type { PropertyResult } from "../../fixtures/properties/runner.ts";
 // @ts-expect-error -- a plain-JS sample without types
 import { kubernetesControl } from "../../examples/node-control/kubernetes.mjs";
 
 const NODES = "redis://:pw@10.0.0.1:7000,redis://:pw@10.0.0.2:7000,redis://:pw@10.0.0.3:7000";
-
-describe("a provider's limits are skips, not regressions", () => {
-  const result = (over: Partial<PropertyResult>): PropertyResult => ({ id: "QU-3", title: "", class: "must-fail", status: "unsupported", ms: 0, ...over });
-  test("unsupported by the provider is skipped whatever the baseline says; by the driver it is judged", () => {
-    const baseline = { driver: "d", package: "p", expected: { "QU-3": { status: "pass" as const }, "MR-1": { status: "unsupported" as const } } };
-    expect(judge(result({ unsupportedBy: "provider" }), baseline)).toBe("skipped");
-    expect(judge(result({ unsupportedBy: "provider" }), null)).toBe("skipped");
-    expect(judge(result({ unsupportedBy: "driver" }), baseline)).toBe("unexpected-fail");
-    expect(judge(result({ id: "MR-1", unsupportedBy: "driver" }), baseline)).toBe("expected");
-  });
-});
 
 describe("matrix and compare on a provider that cannot run everything", () => {
   const run = (driver: string): DriverRun => ({
@@ -33,8 +20,8 @@ describe("matrix and compare on a provider that cannot run everything", () => {
     seed: 1,
     seconds: 1,
     results: [
-      { id: "ME-1", title: "", class: "must-hold", status: "pass", ms: 1, judgement: "expected" },
-      { id: "QU-3", title: "", class: "must-fail", status: "unsupported", unsupportedBy: "provider", reason: "stop is unsupported on the external provider", ms: 0, judgement: "skipped" },
+      { id: "ME-1", title: "", class: "must-hold", status: "pass", ms: 1, judgement: { outcome: "pass", expected: "pass", differs: false } },
+      { id: "QU-3", title: "", class: "must-fail", status: "unsupported", unsupportedBy: "provider", reason: "stop is unsupported on the external provider", ms: 0, judgement: { outcome: "skip", expected: null, differs: false } },
     ],
   });
   test("a skipped cell reads '— external', the skips are summed up, and they are no failure", () => {

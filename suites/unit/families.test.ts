@@ -5,7 +5,8 @@ import { afterAll, describe, expect, test } from "vitest";
 import { ConfigError, InfrastructureError } from "../../fixtures/core/errors.ts";
 import { familyNamed, parseFamilySpec, projectPackage, rangeFor } from "../../fixtures/drivers/families.ts";
 import { installFailure } from "../../fixtures/drivers/package-cache.ts";
-import { baselineFor, newsOf } from "../../fixtures/properties/baselines.ts";
+import { baselineFor } from "../../fixtures/properties/baselines.ts";
+import { newsOf } from "../../fixtures/properties/judgement.ts";
 import { confirmDifferences, formatComparison } from "../../fixtures/properties/compare.ts";
 import type { DriverRun } from "../../fixtures/properties/matrix.ts";
 
@@ -92,18 +93,18 @@ describe("baselines by family and nearest recorded version", () => {
   test("a difference from the nearest version is news about this version, with the property's explanation", () => {
     const match = baselineFor({ spec: "redlock@5.0.0-beta.1", package: { name: "redlock", version: "5.0.0-beta.1" } });
     const base = { title: "t", class: "must-fail" as const, ms: 1 };
-    expect(newsOf({ ...base, id: "VA-3", status: "pass" }, "unexpected-pass", match, "5.0.0-beta.1")).toMatch(
+    expect(newsOf({ ...base, id: "VA-3", status: "pass" }, { outcome: "pass", expected: "fail", differs: true }, match, "5.0.0-beta.1")).toMatch(
       /^this version \(5\.0\.0-beta\.1\) now passes VA-3 \(t\); redlock@5\.0\.0-beta\.2 \(the nearest recorded version\) fails it: no check of the elapsed time/,
     );
-    expect(newsOf({ ...base, id: "ME-1", status: "fail", reason: "two holders" }, "unexpected-fail", match, "5.0.0-beta.1")).toBe(
+    expect(newsOf({ ...base, id: "ME-1", status: "fail", reason: "two holders" }, { outcome: "fail", expected: "pass", differs: true }, match, "5.0.0-beta.1")).toBe(
       "this version (5.0.0-beta.1) now fails ME-1 (t); redlock@5.0.0-beta.2 (the nearest recorded version) passes it. Observed: two holders",
     );
-    expect(newsOf({ ...base, id: "ME-1", status: "pass" }, "expected", match, "5.0.0-beta.1")).toBeNull();
+    expect(newsOf({ ...base, id: "ME-1", status: "pass" }, { outcome: "pass", expected: "pass", differs: false }, match, "5.0.0-beta.1")).toBeNull();
   });
 });
 
 describe("compare: only stable differences are reported", () => {
-  const result = (id: string, status: "pass" | "fail") => ({ id, title: id, class: "must-hold" as const, status, ms: 1, judgement: "expected" as const });
+  const result = (id: string, status: "pass" | "fail") => ({ id, title: id, class: "must-hold" as const, status, ms: 1, judgement: { outcome: "pass" as const, expected: status, differs: false } });
   const run = (driver: string, statuses: Record<string, "pass" | "fail">): DriverRun => ({ driver, provider: "processes", seed: 1, seconds: 1, results: Object.entries(statuses).map(([id, s]) => result(id, s)) });
 
   test("a difference every re-run reproduces is reported (a regression when A passed); one the re-runs contradict is not", () => {
