@@ -108,7 +108,7 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
     expect(r.status, output(r)).toBe(0);
     expect(r.stdout).toContain(`redlock 5.0.0-beta.2, installed in ${app}`);
     expect(r.stdout).toMatch(/baseline redlock@5\.0\.0-beta\.2;/);
-    expect(r.stdout).toMatch(/3 as expected, 0 unexpected failure/);
+    expect(r.stdout).toMatch(/: 1 passed, 0 failed, 2 informational/);
     const xml = await expectValidJUnit("conformance.xml");
     expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="0"/);
   }, 180_000);
@@ -225,7 +225,7 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
     expect(r.status, output(r)).toBe(0);
     expect(r.stdout).toContain(`redlock 4.2.0, installed in ${app}`);
     expect(r.stdout).toMatch(/baseline redlock@4\.2\.0;/);
-    expect(r.stdout).toMatch(/^ok {2}QU-2 {2}pass/m);
+    expect(r.stdout).toMatch(/^ok +QU-2 +pass/m);
   }, 180_000);
 
   test("nothing the foreign runs started is left running", () => {

@@ -31,14 +31,14 @@ describe("overlappingHolds (pure, hand-made histories)", () => {
 });
 
 describe("suites/PROPERTIES.md documents every property", () => {
-  test("each property id of the catalog has a row, with its class", async () => {
+  test("each property id of the catalog has a row, with what it exercises (from the code) and its class", async () => {
     const { readFileSync } = await import("node:fs");
     const { PROPERTIES } = await import("../../fixtures/properties/catalog.ts");
     const doc = readFileSync(new URL("../PROPERTIES.md", import.meta.url), "utf8");
     for (const p of PROPERTIES) {
       const row = doc.split("\n").find((line) => line.startsWith(`| ${p.id} |`));
       expect(row, `${p.id} has no row in PROPERTIES.md`).toBeDefined();
-      expect(row!.trim().endsWith(`| ${p.class} |`), `${p.id}: class in PROPERTIES.md differs from ${p.class}`).toBe(true);
+      expect(row!.trim().endsWith(`| ${p.exercises.replace(/\|/g, "\\|")} | ${p.class} |`), `${p.id}: "exercised when" and class in PROPERTIES.md must read "${p.exercises}" and ${p.class}`).toBe(true);
     }
   });
 });
