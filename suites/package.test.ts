@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -113,6 +113,22 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
     expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="0"/);
   }, 180_000);
 
+  test("a hand-written driver module without `using` conforms: exit 0, the AE rows are skips with their reason (bin, --json, JUnit)", async () => {
+    copyFileSync(join(ROOT, "suites", "sample-drivers", "my-redlock.mjs"), join(app, "my-redlock.mjs"));
+    const r = await cli(["--driver", "./my-redlock.mjs", "--json", "my-redlock.json", "--junit", "my-redlock.xml"]);
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toMatch(/no baseline: every must-hold, must-fail and liveness property must pass/);
+    expect(r.stdout).toMatch(/: 43 passed, 0 failed, 0 informational .*, 7 skipped, 0 not exercised/);
+    for (const id of ["AE-1", "AE-2", "AE-3", "AE-4", "AE-5", "AE-6", "AE-7"]) expect(r.stdout).toMatch(new RegExp(`^skip +${id} +unsupported .* SKIPPED: .using. \\(an auto-extending lock\\) is unsupported by the \\./my-redlock\\.mjs driver`, "m"));
+    expect(r.stdout).toMatch(/^skipped for the driver: AE-1, AE-2, AE-3, AE-4, AE-5, AE-6, AE-7 — /m);
+    const json = JSON.parse(readFileSync(join(app, "my-redlock.json"), "utf8")) as { results: Array<{ id: string; status: string; judgement: { outcome: string } }> };
+    expect(json.results.filter((x) => x.judgement.outcome === "skip").map((x) => x.id)).toEqual(["AE-1", "AE-2", "AE-3", "AE-4", "AE-5", "AE-6", "AE-7"]);
+    expect(json.results.every((x) => x.id.startsWith("AE-") || x.status === "pass")).toBe(true);
+    const xml = await expectValidJUnit("my-redlock.xml");
+    expect(xml).toMatch(/<testsuite [^>]*tests="50" failures="0" errors="0" skipped="7"/);
+    expect(xml).toMatch(/<testcase name="AE-1 [^"]*"[^>]*>\s*<skipped message="SKIPPED: `using`/);
+  }, 240_000);
+
   test("compare redlock@4.2.0 redlock@5.0.0-beta.2 installs both into the cache and prints the confirmed differences (exit 1: regressions)", async () => {
     const r = await cli(["compare", "redlock@4.2.0", "redlock@5.0.0-beta.2", "--only", "ME-1,QU-2,VA-3", "--confirm", "1", "--junit", "compare.xml"]);
     expect(r.status, output(r)).toBe(1);
@@ -149,19 +165,32 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
       const installed = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--save-dev", `vitest@${OWN.devDependencies.vitest}`]);
       expect(installed.status, output(installed)).toBe(0);
       writeFileSync(join(app, "vitest.config.mjs"), `export default { test: { include: ["conformance.test.mjs"], pool: "forks", globalSetup: ["redlock-conformance/vitest/global-setup"] } };\n`);
-      writeFileSync(join(app, "conformance.test.mjs"), `import { conformanceSuite } from "redlock-conformance/vitest";\nconformanceSuite({ driver: process.env.FOREIGN_DRIVER, only: ["OV-1", "OV-2"] });\n`);
+      writeFileSync(join(app, "conformance.test.mjs"), `import { conformanceSuite } from "redlock-conformance/vitest";\nconformanceSuite({ driver: process.env.FOREIGN_DRIVER, only: process.env.FOREIGN_ONLY ? process.env.FOREIGN_ONLY.split(",") : undefined });\n`);
       // A user's driver built on the package's public entry: the reference with a known bug.
       writeFileSync(join(app, "mutant-driver.mjs"), `import { createReferenceDriver } from "redlock-conformance";\nexport default (ctx) => createReferenceDriver(ctx, "release-without-owner-check");\n`);
     }, 180_000);
 
-    const vitest = (driver: string) => run("npx", ["--no-install", "vitest", "run", "--reporter=json", "--outputFile=vitest.json"], { env: foreignEnv({ FOREIGN_DRIVER: driver }) });
-    const results = () => JSON.parse(readFileSync(join(app, "vitest.json"), "utf8")) as { numPassedTests: number; numFailedTests: number; testResults: Array<{ assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }> };
+    const vitest = (driver: string, only: string | null = "OV-1,OV-2") =>
+      run("npx", ["--no-install", "vitest", "run", "--reporter=verbose", "--reporter=json", "--outputFile.json=vitest.json"], { env: foreignEnv({ FOREIGN_DRIVER: driver, ...(only ? { FOREIGN_ONLY: only } : {}) }) });
+    const results = () =>
+      JSON.parse(readFileSync(join(app, "vitest.json"), "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; testResults: Array<{ assertionResults: Array<{ fullName: string; status: string; failureMessages: string[] }> }> };
 
     test("passes for the reference driver", async () => {
       const r = await vitest("reference");
       expect(r.status, output(r)).toBe(0);
       expect(results()).toMatchObject({ numPassedTests: 2, numFailedTests: 0 });
     }, 180_000);
+
+    test("passes for the hand-written driver without `using`: every property runs, the AE rows are skipped with their reason", async () => {
+      const r = await vitest("./my-redlock.mjs", null);
+      expect(r.status, output(r)).toBe(0);
+      const tests = results().testResults.flatMap((f) => f.assertionResults);
+      expect(tests).toHaveLength(50);
+      expect(results()).toMatchObject({ numFailedTests: 0, numPassedTests: 43, numPendingTests: 7 });
+      for (const t of tests.filter((x) => / AE-\d /.test(x.fullName))) expect(["skipped", "pending"], t.fullName).toContain(t.status);
+      // The verbose reporter prints each skip's reason beside the test.
+      expect(r.stdout).toMatch(/AE-1 \[must-hold\].*SKIPPED: `using` \(an auto-extending lock\) is unsupported by the .*my-redlock\.mjs driver/);
+    }, 240_000);
 
     test("fails for a mutant, with the usual report (property, nodes, timeline, replay seed)", async () => {
       const r = await vitest("./mutant-driver.mjs");

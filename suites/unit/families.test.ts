@@ -7,7 +7,7 @@ import { familyNamed, parseFamilySpec, projectPackage, rangeFor } from "../../fi
 import { installFailure } from "../../fixtures/drivers/package-cache.ts";
 import { baselineFor } from "../../fixtures/properties/baselines.ts";
 import { newsOf } from "../../fixtures/properties/judgement.ts";
-import { confirmDifferences, formatComparison } from "../../fixtures/properties/compare.ts";
+import { confirmDifferences, formatComparison, isRegression } from "../../fixtures/properties/compare.ts";
 import type { DriverRun } from "../../fixtures/properties/matrix.ts";
 
 const redlock = familyNamed("redlock")!;
@@ -126,5 +126,18 @@ describe("compare: only stable differences are reported", () => {
   test("no difference: one line saying so", () => {
     const a = run("a", { "ME-1": "pass" });
     expect(formatComparison(a, run("b", { "ME-1": "pass" }), []).text).toBe("a and b agree on all 1 properties.");
+  });
+
+  test("B not exercising what A passed is a difference, not a regression; B failing or dropping it is", () => {
+    const a = run("a", { "VA-4": "pass", "AE-1": "pass", "ME-1": "pass" });
+    const b: DriverRun = { ...run("b", {}), results: [
+      { ...result("VA-4", "pass"), status: "not-exercised", reason: "every slow acquisition refused" },
+      { ...result("AE-1", "pass"), status: "unsupported", unsupportedBy: "driver" },
+      result("ME-1", "fail"),
+    ] };
+    const differences = confirmDifferences(a, b, [{ a, b }]);
+    expect(differences.map((d) => [d.id, d.b, isRegression(d)])).toEqual([["VA-4", "not-exercised", false], ["AE-1", "unsupported", true], ["ME-1", "fail", true]]);
+    expect(formatComparison(a, b, differences).regressions).toBe(2);
+    expect(formatComparison(a, b, differences).text).toMatch(/^\| VA-4 VA-4 \| must-hold \| ✓  \| ○ every slow acquisition refused \| 1 of 1 re-runs agreed \|$/m);
   });
 });
