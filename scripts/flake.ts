@@ -1,12 +1,16 @@
 // Reliability check of the suites themselves: runs the conformance suite (properties and fault
 // scenarios) and the generated chaos suite N times in a row with the other core kept busy, and
-// reports every run that had an unexpected result. Usage: npm run flake -- [runs=20] [vitest args...]
+// reports every run that had an unexpected result.
+// Usage: npm run flake -- [runs=20] [suite files...] [vitest args...]; suite files given (suites/x.test.ts) replace the default two.
 import { spawn, spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { runCli } from "./cli.ts";
 
 await runCli(async () => {
-  const [countArg, ...extra] = process.argv.slice(2);
+  const [countArg, ...rest] = process.argv.slice(2);
+  const files = rest.filter((a) => /\.test\.ts$/.test(a));
+  const extra = rest.filter((a) => !files.includes(a));
+  const suites = files.length > 0 ? files : ["suites/conformance.test.ts", "suites/chaos.test.ts"];
   const runs = Number(countArg ?? 20);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer (got ${countArg})`);
   // One busy loop per core but one: the suite runs on the remaining core, as on a loaded CI box.
@@ -20,7 +24,7 @@ await runCli(async () => {
   try {
     for (let i = 1; i <= runs; i++) {
       const t = Date.now();
-      const r = spawnSync("npx", ["vitest", "run", "suites/conformance.test.ts", "suites/chaos.test.ts", "--reporter=dot", ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const r = spawnSync("npx", ["vitest", "run", ...suites, "--reporter=dot", ...extra], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
       const summary = (r.stdout.match(/Tests\s+.*$/m)?.[0] ?? "no summary").replace(/\x1b\[[0-9;]*m/g, "");
       console.log(`run ${i}/${runs}: ${r.status === 0 ? "clean" : "UNEXPECTED RESULTS"} — ${summary} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
       if (r.status !== 0) {

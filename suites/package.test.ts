@@ -126,7 +126,7 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
     expect(json.results.every((x) => x.id.startsWith("AE-") || x.status === "pass")).toBe(true);
     const xml = await expectValidJUnit("my-redlock.xml");
     expect(xml).toMatch(/<testsuite [^>]*tests="50" failures="0" errors="0" skipped="7"/);
-    expect(xml).toMatch(/<testcase name="AE-1 [^"]*"[^>]*>\s*<skipped message="SKIPPED: `using`/);
+    expect(xml).toMatch(/<testcase name="AE-1 [^"]*"[^>]*>\s*<skipped>SKIPPED: `using`/);
   }, 240_000);
 
   test("compare redlock@4.2.0 redlock@5.0.0-beta.2 installs both into the cache and prints the confirmed differences (exit 1: regressions)", async () => {
@@ -181,12 +181,14 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
       expect(results()).toMatchObject({ numPassedTests: 2, numFailedTests: 0 });
     }, 180_000);
 
-    test("passes for the hand-written driver without `using`: every property runs, the AE rows are skipped with their reason", async () => {
-      const r = await vitest("./my-redlock.mjs", null);
+    // The bin above ran the whole catalog for this driver; here the AE rows and the properties a
+    // per-node timeout changes (the judging code is the same: conformanceSuite and the bin share it).
+    test("passes for the hand-written driver without `using`: the AE rows are skipped with their reason", async () => {
+      const r = await vitest("./my-redlock.mjs", "QU-3,VA-4,VA-3,TE-4,AE-1,AE-2,AE-3,AE-4,AE-5,AE-6,AE-7");
       expect(r.status, output(r)).toBe(0);
       const tests = results().testResults.flatMap((f) => f.assertionResults);
-      expect(tests).toHaveLength(50);
-      expect(results()).toMatchObject({ numFailedTests: 0, numPassedTests: 43, numPendingTests: 7 });
+      expect(tests).toHaveLength(11);
+      expect(results()).toMatchObject({ numFailedTests: 0, numPassedTests: 4, numPendingTests: 7 });
       for (const t of tests.filter((x) => / AE-\d /.test(x.fullName))) expect(["skipped", "pending"], t.fullName).toContain(t.status);
       // The verbose reporter prints each skip's reason beside the test.
       expect(r.stdout).toMatch(/AE-1 \[must-hold\].*SKIPPED: `using` \(an auto-extending lock\) is unsupported by the .*my-redlock\.mjs driver/);
@@ -200,7 +202,7 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
       const failed = tests.find((t) => t.fullName.includes("OV-2"));
       expect(failed?.status).toBe("failed");
       const message = failed?.failureMessages.join("\n") ?? "";
-      expect(message).toMatch(/OV-2 failed but the baseline expects pass/);
+      expect(message).toMatch(/OV-2 failed but the default expectation expects pass/);
       expect(message).toMatch(/^fleet: /m);
       expect(message).toMatch(/^timeline \(ms since the property began/m);
       expect(message).toMatch(/^replay: RC_SEED=42 REDIS_PROVIDER=processes npx vitest run -t "OV-2 "/m);
