@@ -66,7 +66,9 @@ await runCli(async () => {
     const news = newsOf(r, j, match, version);
     judged.push({ ...r, judgement: j, news });
     const text = j.outcome === "pass" && !j.differs ? r.reason : outcomeMessage(r, j, baseline?.expected[r.id]?.why);
-    console.log(`${OUTCOME_MARK[j.outcome]} ${r.id.padEnd(5)} ${r.status.padEnd(13)} ${r.class.padEnd(16)} ${r.title}${text ? ` — ${text}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
+    // A difference from the baseline that does not fail the run still stands out.
+    const mark = j.differs && j.outcome !== "fail" ? "NEWS" : OUTCOME_MARK[j.outcome];
+    console.log(`${mark} ${r.id.padEnd(5)} ${r.status.padEnd(13)} ${r.class.padEnd(16)} ${r.title}${text ? ` — ${text}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
     if (news) console.log(`     NEWS: ${news}`);
     if ((j.outcome === "fail" || j.outcome === "not-exercised") && r.details) console.log(r.details.replace(/^/gm, "      "));
   });
