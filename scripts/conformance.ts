@@ -65,9 +65,9 @@ await runCli(async () => {
     const j = judge(r, baseline);
     const news = newsOf(r, j, match, version);
     judged.push({ ...r, judgement: j, news });
-    const text = j.outcome === "pass" && !j.differs ? r.reason : outcomeMessage(r, j, baseline?.expected[r.id]?.why);
-    // A difference from the baseline that does not fail the run still stands out.
-    const mark = j.differs && j.outcome !== "fail" ? "NEWS" : OUTCOME_MARK[j.outcome];
+    const text = outcomeMessage(r, j, baseline?.expected[r.id]?.why);
+    // An unexpected pass does not fail the run, but still stands out (other news keeps its outcome's mark; its NEWS line follows).
+    const mark = j.differs && j.outcome === "pass" ? "NEWS" : OUTCOME_MARK[j.outcome];
     console.log(`${mark} ${r.id.padEnd(5)} ${r.status.padEnd(13)} ${r.class.padEnd(16)} ${r.title}${text ? ` — ${text}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
     if (news) console.log(`     NEWS: ${news}`);
     if ((j.outcome === "fail" || j.outcome === "not-exercised") && r.details) console.log(r.details.replace(/^/gm, "      "));
@@ -84,8 +84,9 @@ await runCli(async () => {
         `(REDIS_PROVIDER=processes or containers)${provider === "external" ? "; those that need node operations also run here with a REDIS_NODE_CONTROL module that provides them" : ""}.`,
     );
   }
-  const byDriver = judged.filter((r) => r.judgement.outcome === "skip" && !providerSkip(r));
-  if (byDriver.length > 0) console.log(`skipped for the driver: ${byDriver.map((r) => r.id).join(", ")} — ${byDriver[0]!.reason}`);
+  const byDriver = new Map<string, string[]>();
+  for (const r of judged.filter((x) => x.judgement.outcome === "skip" && !providerSkip(x))) byDriver.set(r.reason ?? "", [...(byDriver.get(r.reason ?? "") ?? []), r.id]);
+  for (const [reason, ids] of byDriver) console.log(`skipped for the driver: ${ids.join(", ")} — ${reason}`);
   const idle = judged.filter((r) => r.judgement.outcome === "not-exercised");
   if (idle.length > 0) {
     console.log(`not exercised (no verdict: the situation did not happen; never counted as a pass):`);

@@ -19,6 +19,8 @@ await runCli(async () => {
   );
   const kill = () => burners.forEach((b) => b.kill("SIGKILL"));
   process.on("exit", kill);
+  // Stopped from outside (Ctrl-C, a CI timeout): the spin loops must not outlive it.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
   const failures: number[] = [];
   const started = Date.now();
   try {

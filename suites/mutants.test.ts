@@ -29,6 +29,7 @@ const FIRST_CATCHER: Record<Mutation, string> = {
   "partial-multi-resource": "MR-1",
   "extend-minority-accepted": "TE-3",
   "extend-keeps-expiration": "TE-1",
+  "extend-expiration-from-end": "TE-1",
   "using-no-extension": "AE-1",
   "using-extension-without-owner-check": "AE-2",
   "using-signal-never-fired": "AE-2",
