@@ -5,7 +5,7 @@ import { ClientSet } from "../fixtures/clients/index.ts";
 import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
 import { benchSetting, loadConfig, type ProviderName } from "../fixtures/core/config.ts";
 import { runExample3 } from "../fixtures/harness/example3.ts";
-import { dockerAvailable, ensureImage } from "../fixtures/fleet/containers.ts";
+import { dockerAvailable, ensureImage, imageToUse } from "../fixtures/fleet/containers.ts";
 import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
 import { redisServerAvailable } from "../fixtures/fleet/processes.ts";
 import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
@@ -15,12 +15,13 @@ const NODES = 5;
 
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
 
-async function providers(image: string): Promise<Array<{ provider: ProviderName; note?: string }>> {
+async function providers(requested: string | undefined): Promise<Array<{ provider: ProviderName; note?: string }>> {
   const list: Array<{ provider: ProviderName; note?: string }> = [];
   if (redisServerAvailable()) list.push({ provider: "processes" });
   else console.log("processes: skipped (redis-server not on PATH)");
   if (await dockerAvailable()) {
     try {
+      const image = await imageToUse(requested);
       await ensureImage(image);
       list.push({ provider: "containers", note: image });
     } catch (error) {

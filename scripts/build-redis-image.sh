@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a minimal Redis image from the redis-server installed on this machine, for hosts that
-# reach no container registry (CI here). The containers provider uses it via REDIS_IMAGE.
+# reach no container registry (CI here). The containers provider uses it by default when redis:7
+# is not on the engine (REDIS_IMAGE overrides).
 # Usage: scripts/build-redis-image.sh [image-name]   (default: redlock-conformance/redis:local)
 set -euo pipefail
 image="${1:-redlock-conformance/redis:local}"

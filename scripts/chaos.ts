@@ -139,8 +139,14 @@ function parseArgs(argv: string[]): Args {
       else args.durationMs = ms;
     } else if (arg === "--shrink-runs") args.shrinkRuns = whole("--shrink-runs", value(), 0);
     else if (arg === "--no-shrink") args.shrinkRuns = 0;
-    else if (arg === "--stop-on-violation") (args.stopOnViolation = true), stopFlags.add(arg);
-    else if (arg === "--keep-going") (args.stopOnViolation = false), stopFlags.add(arg);
+    else if (arg === "--stop-on-violation") {
+      args.stopOnViolation = true;
+      stopFlags.add(arg);
+    }
+    else if (arg === "--keep-going") {
+      args.stopOnViolation = false;
+      stopFlags.add(arg);
+    }
     else if (arg === "--seed") args.seed = whole("--seed", value(), 0);
     else if (arg === "--path") args.path = value();
     else if (arg === "--no-baseline") args.noBaseline = true;
@@ -246,7 +252,10 @@ class Progress {
     if (phase === "shrinking") this.shrinking++;
     else this.runs++;
     if (foundNews(result)) this.violations++;
-    if (this.tty && !foundNews(result)) return this.draw();
+    if (this.tty && !foundNews(result)) {
+      this.draw();
+      return;
+    }
     this.print(line(result, phase === "shrinking" ? this.shrinking : this.runs, phase === "shrinking" ? "shrink" : "run"));
   }
 

@@ -36,5 +36,5 @@ if $with_docker; then
     for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
     docker info >/dev/null 2>&1 || { echo "setup: dockerd did not come up; see /tmp/rc-dockerd.log" >&2; exit 1; }
   fi
-  echo "setup: image $(scripts/build-redis-image.sh) (use REDIS_IMAGE=redlock-conformance/redis:local)"
+  echo "setup: image $(scripts/build-redis-image.sh) (the containers provider uses it when redis:7 is absent; REDIS_IMAGE overrides)"
 fi

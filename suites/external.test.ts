@@ -6,7 +6,7 @@ import { waitFor } from "../fixtures/core/clock.ts";
 import { formatIdentity, self } from "../fixtures/core/identity.ts";
 import { probeConnect } from "../fixtures/core/net.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
-import { LABEL } from "../fixtures/fleet/containers.ts";
+import { imageToUse, LABEL } from "../fixtures/fleet/containers.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
 import { freePort } from "../fixtures/fleet/ports.ts";
 import { test } from "../fixtures/vitest/test.ts";
@@ -104,7 +104,7 @@ describe("conformance on a fleet the harness did not start", () => {
     if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) skip("UNSUPPORTED: no Docker engine to run the sample's containers on");
     // The sample starts containers of its own whatever the managed provider is: one pass runs it.
     if (provider === "processes") skip("runs in the containers pass: the sample's containers do not depend on the managed provider");
-    const image = process.env.REDIS_IMAGE || "redlock-conformance/redis:local";
+    const image = await imageToUse(process.env.REDIS_IMAGE || undefined);
     const password = randomBytes(18).toString("base64url");
     const ids: string[] = [];
     try {

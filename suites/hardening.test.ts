@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { describe, expect, inject } from "vitest";
 import { waitFor } from "../fixtures/core/clock.ts";
 import { parseNodeList } from "../fixtures/core/config.ts";
-import { LABEL } from "../fixtures/fleet/containers.ts";
+import { LABEL, LOCAL_IMAGE, OFFICIAL_IMAGE } from "../fixtures/fleet/containers.ts";
 import { startFleet } from "../fixtures/fleet/index.ts";
 import { readProcessRecords } from "../fixtures/core/ledger.ts";
 import { createFailFastIoredis } from "../fixtures/core/ioredis-options.ts";
@@ -118,7 +118,7 @@ describe("per-fleet credentials", () => {
 
   test("a client of an earlier fleet cannot write into a new fleet that reuses its port", async ({ skip }) => {
     if (provider === "external") skip("UNSUPPORTED on external: the harness starts no fleet there");
-    const image = process.env.REDIS_IMAGE ?? "redis:7";
+    const image = process.env.REDIS_IMAGE || undefined;
     const first = await startFleet({ provider, nodeCount: 1, image });
     const node = first.nodes[0]!;
     const port = node.port;
@@ -176,6 +176,23 @@ describe("per-fleet credentials", () => {
       child.kill("SIGINT");
       await exited;
     }
+  });
+});
+
+describe("the image of our own set-up is the default", () => {
+  test("auto without REDIS_IMAGE picks containers on the image the set-up built when redis:7 is absent, and says so", async ({ skip }) => {
+    if (provider !== "containers") skip("runs in the containers pass: it needs the Docker engine and the built image");
+    const has = (image: string) => spawnSync("docker", ["image", "inspect", image], { stdio: "ignore" }).status === 0;
+    if (!has(LOCAL_IMAGE)) skip(`UNSUPPORTED here: ${LOCAL_IMAGE} was not built (scripts/build-redis-image.sh)`);
+    const { REDIS_IMAGE: _unset, ...env } = process.env;
+    const expected = has(OFFICIAL_IMAGE) ? OFFICIAL_IMAGE : LOCAL_IMAGE;
+    const child = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/example.ts"], {
+      env: { ...env, REDIS_PROVIDER: "auto" },
+      encoding: "utf8",
+      timeout: 90_000,
+    });
+    expect(child.status, child.stdout + child.stderr).toBe(0);
+    expect(child.stdout).toMatch(new RegExp(`^provider: containers \\(Docker answers; image: ${expected.replace(/[.:/]/g, "\\$&")}`, "m"));
   });
 });
 

@@ -44,7 +44,10 @@ const privateDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
 describe("the state directory is private", () => {
   const hostile: Array<[string, (dir: string) => string, RegExp]> = [
-    ["writable by everyone (0777)", (dir) => (chmodSync(dir, 0o777), dir), /writable by everyone \(mode 0777\)/],
+    ["writable by everyone (0777)", (dir) => {
+      chmodSync(dir, 0o777);
+      return dir;
+    }, /writable by everyone \(mode 0777\)/],
     ["a symbolic link to a private dir", (dir) => {
       const link = `${dir}-link`;
       symlinkSync(dir, link);
@@ -55,7 +58,10 @@ describe("the state directory is private", () => {
       writeFileSync(file, "");
       return file;
     }, /not a directory/],
-    ...(isRoot ? [["owned by another user (uid 65534)", (dir: string) => (chownSync(dir, NOBODY, NOBODY), dir), /owned by uid 65534, not by you/] as [string, (dir: string) => string, RegExp]] : []),
+    ...(isRoot ? [["owned by another user (uid 65534)", (dir: string) => {
+      chownSync(dir, NOBODY, NOBODY);
+      return dir;
+    }, /owned by uid 65534, not by you/] as [string, (dir: string) => string, RegExp]] : []),
   ];
 
   test.each(hostile)("RC_STATE_DIR %s: npm run example refuses it with one error naming the path and the fix, exit 2, nothing started", (_, prepare, reason) => {
@@ -112,7 +118,10 @@ describe("the preload library is only ever the one we built", () => {
       expect(libraryInFreshProcess(dir)).toBe(built);
       expect(lstatSync(built).ino, "an intact library was rebuilt").toBe(inode);
       const plants: Array<[string, () => void]> = [
-        ["other content, no record", () => (rmSync(`${built}.sha256`), writeFileSync(built, "planted"))],
+        ["other content, no record", () => {
+          rmSync(`${built}.sha256`);
+          writeFileSync(built, "planted");
+        }],
         ["other content, stale record", () => writeFileSync(built, "planted")],
         ["right content, writable by others", () => chmodSync(built, 0o666)],
         ["a symlink to the real library elsewhere", () => {
@@ -151,7 +160,7 @@ describe("the preload library is only ever the one we built", () => {
     if (!hadPlant) writeFileSync(planted, "planted");
     try {
       await withStateDir(undefined, async () => {
-        const fleet = await startFleet({ provider, nodeCount: 1, clockControl: true, image: process.env.REDIS_IMAGE ?? "redis:7" });
+        const fleet = await startFleet({ provider, nodeCount: 1, clockControl: true, image: process.env.REDIS_IMAGE || undefined });
         try {
           const node = fleet.nodes[0]!;
           // A remote engine cannot bind-mount our files: clock faults use the TTL rewrite there.

@@ -16,7 +16,7 @@ const execFileAsync = promisify(execFile);
 export function kubernetesControl({ pods, run = (args) => execFileAsync("kubectl", args, { timeout: 120_000 }) }) {
   const pod = (node) => {
     const entry = pods[node.index];
-    if (!entry || !entry.includes("/")) throw new Error(`RC_K8S_PODS has no namespace/pod for ${node.name} (index ${node.index})`);
+    if (!entry?.includes("/")) throw new Error(`RC_K8S_PODS has no namespace/pod for ${node.name} (index ${node.index})`);
     const [namespace, name] = entry.split("/");
     return { namespace, name };
   };

@@ -24,7 +24,7 @@ test("yes votes spread over losing attempts never fire a yes-vote stall", () => 
   log.stallAtReply(3, 20, { yesVotesOnly: true });
   for (let attempt = 0; attempt < 4; attempt++) {
     const sent = nodes.map((n) => log.begin(n, "ioredis", "eval", ["script", 1, "k"]));
-    sent.forEach((r, i) => log.finish(r, "ok", i < 2 ? 1 : 0));
+    for (const [i, r] of sent.entries()) log.finish(r, "ok", i < 2 ? 1 : 0);
   }
   expect(log.stalledMs).toBe(0);
   expect(log.disarmStall()).toBe(true);

@@ -55,17 +55,17 @@ describe("TTL extension", () => {
 
 describe("clean-up", () => {
   const failed = (p: string, invoke: number, end: number) => [ev(p, "acquire", "invoke", invoke, { ttl: 200 }), ev(p, "acquire", "fail", end)];
-  const after = (p: string, time: number, nodes: HistoryEvent["nodes"]) => ev(p, "sample", "ok", time, { detail: AFTER_FAILED_ACQUIRE, nodes });
+  const sampledAfter = (p: string, time: number, nodes: HistoryEvent["nodes"]) => ev(p, "sample", "ok", time, { detail: AFTER_FAILED_ACQUIRE, nodes });
   test("a key no lease was granted with, left after a failed acquire with no fault around, is invalid", () => {
-    const events = [...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), after("c2", 70, [node(0, "v1", 200), node(1, "v2", 150), node(2, "v1", 200)])];
+    const events = [...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), sampledAfter("c2", 70, [node(0, "v1", 200), node(1, "v2", 150), node(2, "v1", 200)])];
     const verdict = checkCleanup(events);
     expect(verdict.result).toBe("invalid");
     expect(verdict.evidence[0]).toMatch(/c2's failed acquire on rc:a: sampled at 70ms, n1 holds v2… \(pttl 150\)/);
     // The lease holder's keys are not orphans.
-    expect(checkCleanup([...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), after("c2", 70, [node(0, "v1", 200), node(1, null, -2)])]).result).toBe("valid");
+    expect(checkCleanup([...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), sampledAfter("c2", 70, [node(0, "v1", 200), node(1, null, -2)])]).result).toBe("valid");
   });
   test("a fault within the last ttl, another acquire in flight, or one abandoned at its bound makes it unknown", () => {
-    const orphan = after("c2", 400, [node(0, "v9", 150)]);
+    const orphan = sampledAfter("c2", 400, [node(0, "v9", 150)]);
     const on = (from: number, to: number, nodes: number[] | "all" = [0]) => [{ from, to, nodes }];
     expect(checkCleanup([...failed("c2", 20, 390), orphan], on(100, 250)).result).toBe("unknown");
     expect(checkCleanup([...failed("c2", 20, 390), orphan], on(150, 210)).result).toBe("unknown"); // healed less than a ttl before
@@ -77,7 +77,7 @@ describe("clean-up", () => {
     expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 100, { ttl: 200 }), ev("c3", "acquire", "info", 350, { cause: "timeout" }), orphan]).result).toBe("unknown");
   });
   test("judged node by node: a fault on one node excuses nothing left on another", () => {
-    const orphans = after("c2", 400, [node(0, "v9", 150), node(1, "v9", 150), node(2, null, -2)]);
+    const orphans = sampledAfter("c2", 400, [node(0, "v9", 150), node(1, "v9", 150), node(2, null, -2)]);
     const verdict = checkCleanup([...failed("c2", 20, 340), orphans], [{ from: 100, to: 250, nodes: [0] }]);
     expect(verdict.result).toBe("invalid");
     expect(verdict.evidence[0]).toMatch(/n1 holds v9… \(pttl 150\)/);
@@ -235,7 +235,10 @@ describe("liveness bounds from the retry strategy", () => {
   test("rounds are annotated on each acquire's end from its own call's window", () => {
     const events = [...acquire(300), ev("c1", "acquire", "invoke", 400, { ttl: 200, retry }), ev("c1", "acquire", "fail", 450)];
     const seen: Array<[number, number]> = [];
-    const annotated = withRounds(events, (_p, from, to) => (seen.push([from, to]), from === 400 ? undefined : 7));
+    const annotated = withRounds(events, (_p, from, to) => {
+      seen.push([from, to]);
+      return from === 400 ? undefined : 7;
+    });
     expect(seen).toEqual([[0, 300], [400, 450]]);
     expect(annotated.filter((e) => e.type !== "invoke").map((e) => e.rounds)).toEqual([7, undefined]);
   });
