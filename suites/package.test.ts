@@ -27,6 +27,7 @@ interface Ran {
 
 let tmp = "";
 let app = "";
+let tarball = "";
 let env: NodeJS.ProcessEnv = {};
 
 /** A child's environment without this vitest worker's variables (a nested vitest must not see them). */
@@ -78,7 +79,7 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
     env = foreignEnv();
     const packed = await run("npm", ["pack", "--silent", "--pack-destination", tmp], { cwd: ROOT, env: foreignEnv() });
     expect(packed.status, output(packed)).toBe(0);
-    const tarball = join(tmp, packed.stdout.trim().split("\n").at(-1)!);
+    tarball = join(tmp, packed.stdout.trim().split("\n").at(-1)!);
     await run("mkdir", ["-p", app], { cwd: tmp });
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "foreign-app", version: "1.0.0", private: true, type: "module" }, null, 2));
     const installed = await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, "redlock@5.0.0-beta.2"]);
@@ -88,6 +89,25 @@ describe.skipIf(provider !== "processes")("the packed package in a foreign proje
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
+
+  test("the tarball passes publint, and its entry points resolve with types for node16/nodenext and bundler users (attw)", async () => {
+    const lint = await run("npx", ["--no-install", "publint", tarball], { cwd: ROOT, env: foreignEnv() });
+    expect(lint.status, output(lint)).toBe(0);
+    expect(lint.stdout).toMatch(/All good!/);
+    // An ESM-only package: CommonJS require() and node10 resolution are out of scope by design.
+    const types = await run("npx", ["--no-install", "attw", "--profile", "esm-only", "--format", "json", tarball], { cwd: ROOT, env: foreignEnv() });
+    expect(types.status, output(types)).toBe(0);
+    const report = JSON.parse(types.stdout) as {
+      analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string; isTypeScript: boolean } }> }> };
+    };
+    for (const entry of [".", "./vitest"]) {
+      for (const kind of ["node16-esm", "bundler"]) {
+        const resolved = report.analysis.entrypoints[entry]?.resolutions[kind]?.resolution;
+        expect(resolved?.fileName, `${entry} for ${kind}`).toMatch(/\.d\.ts$/);
+        expect(resolved?.isTypeScript, `${entry} for ${kind}`).toBe(true);
+      }
+    }
+  }, 120_000);
 
   test("installs as compiled JavaScript: no tsx, no dev dependency of ours, no TypeScript source", async () => {
     expect(existsSync(join(app, "node_modules", "tsx")), "tsx in the foreign project").toBe(false);
