@@ -120,8 +120,8 @@ describe("containers on a remote Docker engine", () => {
   });
 });
 
-describe("README's provider capability table is generated from the code", () => {
-  test("the table in README is exactly what npm run capabilities prints", async () => {
-    expect(readFileSync("README.md", "utf8")).toContain(await capabilityTable());
+describe("docs/fleets.md's provider capability table is generated from the code", () => {
+  test("the table in docs/fleets.md is exactly what npm run capabilities prints", async () => {
+    expect(readFileSync(new URL("../../docs/fleets.md", import.meta.url), "utf8")).toContain(await capabilityTable());
   });
 });
