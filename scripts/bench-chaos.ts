@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --import tsx
-// Benchmarks of generated chaos (numbers for README, never asserted in tests):
+// Benchmarks of generated chaos (numbers for docs/speed.md and docs/chaos.md, never asserted in tests):
 //   npm run bench:chaos [-- --seed S]        runs per minute on the reference (5 nodes), and the
 //                                            share of wall time the runs spend in fault waits
 //   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5]
@@ -12,7 +12,8 @@ import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
-import { foundNews, runScenario } from "../fixtures/chaos/run.ts";
+import { foundNews } from "../fixtures/chaos/judge.ts";
+import { runScenario } from "../fixtures/chaos/run.ts";
 import { flagReader, runCli } from "./cli.ts";
 
 await runCli(async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --import tsx
-// Where clock drift starts to break mutual exclusion, per driver (numbers for README):
+// Where clock drift starts to break mutual exclusion, per driver (numbers for docs/chaos.md):
 //   npm run bench:drift [-- --drivers reference,redlock@5 --rates 1.005,1.01,1.02 --tries 2]
 // Every node's clock runs fast by the rate for the whole run (driftScenario); the first rate at
 // which a contender wins the lock while the holder's lease is still valid is the threshold.

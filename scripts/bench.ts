@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --import tsx
-// Speed of each driver beside the raw bound, in one run (numbers for README, never asserted):
+// Speed of each driver beside the raw bound, in one run (numbers for docs/speed.md, never asserted):
 //   npm run bench [-- --drivers reference,redlock@5] [--cycles 300] [--json reports/bench.json]
 // Per driver, on 5 nodes: sequential acquire + release, contended by 4 and 16 users (one key,
 // fast retries), and the raw bound — one parallel SET NX PX and one compare-and-delete per node —

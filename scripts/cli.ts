@@ -1,7 +1,7 @@
 import { debugSetting } from "../fixtures/core/config.ts";
 import { ConfigError, errorMessage, InfrastructureError } from "../fixtures/core/errors.ts";
 
-/** The exit codes every command keeps (README, "Exit codes"). */
+/** The exit codes every command keeps (docs/conformance.md, "Exit codes"; README lists them in brief). */
 export const EXIT = { asExpected: 0, unexpected: 1, badInput: 2, infrastructure: 3 } as const;
 
 /**

@@ -8,7 +8,7 @@ import type { BenchCase } from "../fixtures/workload/bench.ts";
 /**
  * `npm run bench` end to end with a tiny budget: every case is measured and written, for two
  * drivers. What it checks is that the bench runs and says what it measured — never how fast
- * anything is (speed lives in README, not in timed tests).
+ * anything is (speed lives in docs/speed.md, not in timed tests).
  */
 const work = mkdtempSync(join(tmpdir(), "rc-bench-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

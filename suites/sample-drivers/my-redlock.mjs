@@ -7,7 +7,7 @@
 //   npx redlock-conformance --driver ./my-redlock.mjs
 //
 // createMyRedlock(ctx, options) also builds the variants the catalog must catch (one bug each) and
-// the edge drivers of the vacuity audit (suites/sample-drivers/README.md).
+// the edge drivers of the vacuity audit (suites/sample-drivers/AUDIT.md).
 import { createHash, randomBytes } from "node:crypto";
 
 const ACQUIRE = `
