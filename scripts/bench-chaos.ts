@@ -12,7 +12,8 @@ import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
-import { foundNews, runScenario } from "../fixtures/chaos/run.ts";
+import { foundNews } from "../fixtures/chaos/judge.ts";
+import { runScenario } from "../fixtures/chaos/run.ts";
 import { flagReader, runCli } from "./cli.ts";
 
 await runCli(async () => {

@@ -6,7 +6,8 @@ import { scenarioArb, type ScenarioShape } from "../fixtures/chaos/arbitraries.t
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
 import { driftScenario } from "../fixtures/chaos/drift.ts";
 import { LIMITATIONS, limitationScenario } from "../fixtures/chaos/limitations.ts";
-import { formatRun, foundNews, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
+import { foundNews } from "../fixtures/chaos/judge.ts";
+import { formatRun, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
 import { DRIFT_ALLOWANCE, outsideAssumptions, type ChaosScenario } from "../fixtures/core/scenario.ts";
 import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { judgeVerdicts, withRounds } from "../../fixtures/chaos/run.ts";
+import { judgeVerdicts, withRounds } from "../../fixtures/chaos/judge.ts";
 import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
