@@ -20,7 +20,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // `compare` (only what differs between drivers); anything else is the conformance run's own arguments.
 const SUBCOMMANDS = { chaos: "chaos", bench: "bench", compare: "compare" };
 const [first, ...rest] = process.argv.slice(2);
-const [script, args] = Object.hasOwn(SUBCOMMANDS, first ?? "") ? [SUBCOMMANDS[first], rest] : ["conformance", process.argv.slice(2)];
+const [script, args] = Object.hasOwn(SUBCOMMANDS, first ?? "")
+  ? [SUBCOMMANDS[first], rest]
+  : ["conformance", process.argv.slice(2)];
 
 /** How to run `script`: the sources through tsx when they are here, else the compiled build. */
 function command() {
@@ -31,13 +33,20 @@ function command() {
     try {
       tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
     } catch {
-      return { error: `redlock-conformance: ${source} is a source checkout but tsx is not installed (run npm install)` };
+      return {
+        error: `redlock-conformance: ${source} is a source checkout but tsx is not installed (run npm install)`,
+      };
     }
-    return { argv: ["--import", tsx, source], env: { ...process.env, TSX_TSCONFIG_PATH: join(root, "tsconfig.runtime.json") } };
+    return {
+      argv: ["--import", tsx, source],
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(root, "tsconfig.runtime.json") },
+    };
   }
   const compiled = join(root, "build", "scripts", `${script}.js`);
   if (existsSync(compiled)) return { argv: [compiled], env: process.env };
-  return { error: `redlock-conformance: neither ${source} nor ${compiled} exists (a source checkout needs its scripts/, a package its build/: run npm run build)` };
+  return {
+    error: `redlock-conformance: neither ${source} nor ${compiled} exists (a source checkout needs its scripts/, a package its build/: run npm run build)`,
+  };
 }
 
 const run = command();

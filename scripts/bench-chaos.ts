@@ -22,14 +22,21 @@ await runCli(async () => {
   const runs = Number(flag("--runs") ?? (argv.includes("--mutants") ? 40 : 20));
   if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs ${flag("--runs")} is not a whole number ≥ 1`);
   const only = flag("--only")?.split(",");
-  for (const m of only ?? []) if (!(m in MUTATIONS)) throw new ConfigError(`--only: ${m} is not a mutant (${Object.keys(MUTATIONS).join(", ")})`);
+  for (const m of only ?? [])
+    if (!(m in MUTATIONS)) throw new ConfigError(`--only: ${m} is not a mutant (${Object.keys(MUTATIONS).join(", ")})`);
   const seedFlag = flag("--seed");
-  if (seedFlag !== undefined && !/^\d+$/.test(seedFlag)) throw new ConfigError(`--seed ${seedFlag} is not a non-negative integer`);
+  if (seedFlag !== undefined && !/^\d+$/.test(seedFlag))
+    throw new ConfigError(`--seed ${seedFlag} is not a non-negative integer`);
   const seed = seedFlag === undefined ? seedSetting() : Number(seedFlag);
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+  const pool = new FleetPool({
+    provider,
+    image: config.image,
+    externalNodes: config.externalNodes,
+    nodeControl: config.nodeControl,
+  });
   try {
     if (!argv.includes("--mutants")) {
       const driver = await resolveDriver("reference", { nodeCount: 5 });
@@ -37,7 +44,12 @@ await runCli(async () => {
       let runMs = 0;
       const started = Date.now();
       const campaign = await runCampaign({
-        config, provider, driver, pool, runs, seed,
+        config,
+        provider,
+        driver,
+        pool,
+        runs,
+        seed,
         shape: { envelope: "assumptions", nodeCounts: [5] },
         onRun: (r) => {
           runMs += r.ms;
@@ -49,15 +61,24 @@ await runCli(async () => {
         },
       });
       const minutes = (Date.now() - started) / 60_000;
-      console.log(`| provider | runs | runs per minute | mean run | share of run time spent waiting for faults to heal |`);
+      console.log(
+        `| provider | runs | runs per minute | mean run | share of run time spent waiting for faults to heal |`,
+      );
       console.log(`|---|---|---|---|---|`);
-      console.log(`| ${provider} | ${campaign.runs} | ${(campaign.runs / minutes).toFixed(1)} | ${(runMs / campaign.runs / 1000).toFixed(1)} s | ${((100 * faultWaitMs) / runMs).toFixed(0)} % |`);
+      console.log(
+        `| ${provider} | ${campaign.runs} | ${(campaign.runs / minutes).toFixed(1)} | ${(runMs / campaign.runs / 1000).toFixed(1)} s | ${((100 * faultWaitMs) / runMs).toFixed(0)} % |`,
+      );
       return;
     }
-    console.log(`the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}\n`);
+    console.log(
+      `the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}\n`,
+    );
     const replays = Number(flag("--replays") ?? 5);
-    if (!Number.isInteger(replays) || replays < 0) throw new ConfigError(`--replays ${flag("--replays")} is not a whole number ≥ 0`);
-    console.log(`| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs | shrunk scenario replays |`);
+    if (!Number.isInteger(replays) || replays < 0)
+      throw new ConfigError(`--replays ${flag("--replays")} is not a whole number ≥ 0`);
+    console.log(
+      `| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs | shrunk scenario replays |`,
+    );
     console.log("|---|---|---|---|---|---|---|---|");
     for (const mutant of (only ?? Object.keys(MUTATIONS)) as Mutation[]) {
       const driver = mutantDriver(mutant);
@@ -65,18 +86,31 @@ await runCli(async () => {
       let detectMs = 0;
       let seen = 0;
       const campaign = await runCampaign({
-        config, provider, driver, pool, runs, seed, shrinkRuns: 10,
+        config,
+        provider,
+        driver,
+        pool,
+        runs,
+        seed,
+        shrinkRuns: 10,
         shape: { envelope: "assumptions", multiResource: true },
         onRun: (r, phase) => {
           if (phase === "generated") seen++;
-          if (phase === "generated" && detectMs === 0 && r.violations.some((v) => v.defect)) detectMs = Date.now() - started;
+          if (phase === "generated" && detectMs === 0 && r.violations.some((v) => v.defect))
+            detectMs = Date.now() - started;
         },
       });
       const found = campaign.counterexample;
       // The shrunk scenario played again as a bug report's file would be: how often it fails again.
       let again = 0;
-      for (let i = 0; found && i < replays; i++) if (foundNews(await runScenario(JSON.parse(JSON.stringify(found.scenario)), { config, provider, driver, pool }))) again++;
-      const checkers = found ? [...new Set(found.violations.filter((v) => v.defect).map((v) => v.verdict.checker))].join(", ") : "—";
+      for (let i = 0; found && i < replays; i++)
+        if (
+          foundNews(await runScenario(JSON.parse(JSON.stringify(found.scenario)), { config, provider, driver, pool }))
+        )
+          again++;
+      const checkers = found
+        ? [...new Set(found.violations.filter((v) => v.defect).map((v) => v.verdict.checker))].join(", ")
+        : "—";
       console.log(
         `| ${mutant} | ${found ? "yes" : "**no**"} | ${found ? campaign.runs : `> ${seen}`} | ${found ? `${(detectMs / 1000).toFixed(0)} s` : "—"} | ${checkers} | ` +
           `${found ? `${found.scenario.faults.length} / ${found.scenario.users.length} (from ${campaign.original!.scenario.faults.length} / ${campaign.original!.scenario.users.length})` : "—"} | ${found ? campaign.shrinks : "—"} | ${found ? `${again}/${replays}` : "—"} |`,

@@ -19,17 +19,30 @@ await runCli(async () => {
   const argv = process.argv.slice(2);
   const flag = flagReader(argv);
   const drivers = flag("--drivers")?.split(",") ?? [...BUILTIN_DRIVERS, MUTANT];
-  for (const d of drivers) if (d !== MUTANT && !BUILTIN_DRIVERS.includes(d)) throw new ConfigError(`--drivers: ${d} is not a built-in driver (${BUILTIN_DRIVERS.join(", ")}) or ${MUTANT}`);
+  for (const d of drivers)
+    if (d !== MUTANT && !BUILTIN_DRIVERS.includes(d))
+      throw new ConfigError(`--drivers: ${d} is not a built-in driver (${BUILTIN_DRIVERS.join(", ")}) or ${MUTANT}`);
   const rates = (flag("--rates") ?? "1.005,1.01,1.02,1.05,1.1,1.25,1.5").split(",").map(Number);
-  if (rates.some((r) => !Number.isFinite(r) || r < 1 || r > 3)) throw new ConfigError(`--rates must be numbers from 1 to 3, got ${flag("--rates")}`);
+  if (rates.some((r) => !Number.isFinite(r) || r < 1 || r > 3))
+    throw new ConfigError(`--rates must be numbers from 1 to 3, got ${flag("--rates")}`);
   const tries = Number(flag("--tries") ?? 2);
-  if (!Number.isInteger(tries) || tries < 1) throw new ConfigError(`--tries ${flag("--tries")} is not a whole number ≥ 1`);
+  if (!Number.isInteger(tries) || tries < 1)
+    throw new ConfigError(`--tries ${flag("--tries")} is not a whole number ≥ 1`);
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
-  console.log(`clock drift on every node (5 nodes, ttl 3000 ms, a contender retrying every 10 ms), ${tries} tries per rate, provider ${provider}; Redlock's allowance is ${DRIFT_ALLOWANCE * 100} %\n`);
-  console.log("| driver | drift that breaks mutual exclusion | largest overlap there | rates tried (violations / tries) |");
+  const pool = new FleetPool({
+    provider,
+    image: config.image,
+    externalNodes: config.externalNodes,
+    nodeControl: config.nodeControl,
+  });
+  console.log(
+    `clock drift on every node (5 nodes, ttl 3000 ms, a contender retrying every 10 ms), ${tries} tries per rate, provider ${provider}; Redlock's allowance is ${DRIFT_ALLOWANCE * 100} %\n`,
+  );
+  console.log(
+    "| driver | drift that breaks mutual exclusion | largest overlap there | rates tried (violations / tries) |",
+  );
   console.log("|---|---|---|---|");
   try {
     for (const spec of drivers) {
@@ -54,7 +67,9 @@ await runCli(async () => {
           break;
         }
       }
-      console.log(`| ${spec} | ${broken ? `${driftPercent(broken.rate)} % (×${broken.rate})` : `none up to ×${Math.max(...rates)}`} | ${broken?.overlap ?? "—"} | ${tried.join(", ")} |`);
+      console.log(
+        `| ${spec} | ${broken ? `${driftPercent(broken.rate)} % (×${broken.rate})` : `none up to ×${Math.max(...rates)}`} | ${broken?.overlap ?? "—"} | ${tried.join(", ")} |`,
+      );
     }
   } finally {
     await pool.close();

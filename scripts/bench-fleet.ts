@@ -41,7 +41,9 @@ await runCli(async () => {
   const lockRows: string[] = [];
   const cpu = (await import("node:os")).cpus();
   console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, node ${process.version}`);
-  console.log(`each figure: ${STARTS} fleet starts, ${PINGS} sequential PINGs per client kind, ${SEQUENCES} example3 sequences\n`);
+  console.log(
+    `each figure: ${STARTS} fleet starts, ${PINGS} sequential PINGs per client kind, ${SEQUENCES} example3 sequences\n`,
+  );
   for (const { provider, note } of await providers(config.image)) {
     const readyTimes: number[] = [];
     for (let i = 0; i < STARTS; i++) {
@@ -65,12 +67,21 @@ await runCli(async () => {
         }
       }
       await clients.close();
-      const ping = [...byKind].map(([kind, s]) => `${kind} p50 ${fmt(percentile(s, 50))} / p99 ${fmt(percentile(s, 99))}`).join("; ");
-      rows.push(`| ${provider}${note ? ` (${note})` : ""} | ${fmt(percentile(readyTimes, 50))} (min ${fmt(Math.min(...readyTimes))}, max ${fmt(Math.max(...readyTimes))}) | ${ping} |`);
+      const ping = [...byKind]
+        .map(([kind, s]) => `${kind} p50 ${fmt(percentile(s, 50))} / p99 ${fmt(percentile(s, 99))}`)
+        .join("; ");
+      rows.push(
+        `| ${provider}${note ? ` (${note})` : ""} | ${fmt(percentile(readyTimes, 50))} (min ${fmt(Math.min(...readyTimes))}, max ${fmt(Math.max(...readyTimes))}) | ${ping} |`,
+      );
     } finally {
       await fleet.close();
     }
-    const harness = await openHarness(harnessOptions(config, provider, await resolveDriver("redlock@5"), { nodeCount: NODES, clientMix: { mode: "alternate" } }));
+    const harness = await openHarness(
+      harnessOptions(config, provider, await resolveDriver("redlock@5"), {
+        nodeCount: NODES,
+        clientMix: { mode: "alternate" },
+      }),
+    );
     try {
       const acquire: number[] = [];
       const extend: number[] = [];

@@ -18,7 +18,10 @@ await runCli(async () => {
   const proxies = await Promise.all(fleet.nodes.map((n) => new LinkProxy(`bench→${n.name}`, n).start()));
   try {
     const direct = await ClientSet.connect(fleet, { mode: "alternate" });
-    const proxied = await ClientSet.connect(fleet, { mode: "alternate" }, undefined, (i) => ({ host: "127.0.0.1", port: proxies[i]!.port }));
+    const proxied = await ClientSet.connect(fleet, { mode: "alternate" }, undefined, (i) => ({
+      host: "127.0.0.1",
+      port: proxies[i]!.port,
+    }));
     console.log(`provider ${provider}; ${SAMPLES} sequential PINGs per client kind and path, interleaved\n`);
     console.log("| client kind | direct p50 / p99 | through the proxy p50 / p99 | added p50 |");
     console.log("|---|---|---|---|");
@@ -36,7 +39,9 @@ await runCli(async () => {
         await b.ping();
         db.push(monotonicMs() - t);
       }
-      console.log(`| ${a.kind} | ${fmt(percentile(da, 50))} / ${fmt(percentile(da, 99))} | ${fmt(percentile(db, 50))} / ${fmt(percentile(db, 99))} | ${fmt(percentile(db, 50) - percentile(da, 50))} |`);
+      console.log(
+        `| ${a.kind} | ${fmt(percentile(da, 50))} / ${fmt(percentile(da, 99))} | ${fmt(percentile(db, 50))} / ${fmt(percentile(db, 99))} | ${fmt(percentile(db, 50) - percentile(da, 50))} |`,
+      );
     }
     await direct.close();
     await proxied.close();

@@ -16,10 +16,15 @@ import { flagReader, runCli } from "./cli.ts";
 await runCli(async () => {
   const argv = process.argv.slice(2);
   const known = new Set(["--drivers", "--cycles", "--json"]);
-  for (let i = 0; i < argv.length; i += 2) if (!known.has(argv[i]!)) throw new ConfigError(`unknown argument ${argv[i]} (usage: npm run bench -- [--drivers a,b] [--cycles N] [--json FILE])`);
+  for (let i = 0; i < argv.length; i += 2)
+    if (!known.has(argv[i]!))
+      throw new ConfigError(
+        `unknown argument ${argv[i]} (usage: npm run bench -- [--drivers a,b] [--cycles N] [--json FILE])`,
+      );
   const flag = flagReader(argv);
   const cycles = Number(flag("--cycles") ?? 300);
-  if (!Number.isInteger(cycles) || cycles < 10) throw new ConfigError(`--cycles ${flag("--cycles")} is not a whole number ≥ 10`);
+  if (!Number.isInteger(cycles) || cycles < 10)
+    throw new ConfigError(`--cycles ${flag("--cycles")} is not a whole number ≥ 10`);
   const specs = (flag("--drivers") ?? BUILTIN_DRIVERS.join(",")).split(",").map((d) => d.trim());
   const json = flag("--json") ?? "reports/bench.json";
   const config = loadConfig();

@@ -6,6 +6,9 @@ import { runCli } from "./cli.ts";
 
 await runCli(async () => {
   const path = clockshiftLibrary();
-  if (!path) throw new Error("clockshift could not be built (needs gcc and Linux); clock faults will use the ttl-rewrite fallback");
+  if (!path)
+    throw new Error(
+      "clockshift could not be built (needs gcc and Linux); clock faults will use the ttl-rewrite fallback",
+    );
   console.log(path);
 });

@@ -15,7 +15,15 @@ import type { ClientKind } from "../fixtures/core/config.ts";
 import { onEmergencyExit } from "../fixtures/core/cleanup.ts";
 import type { RedisNode } from "../fixtures/core/nodes.ts";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
-import { ENVELOPES, FAULT_KINDS, formatScenario, parseSchedule, type ChaosScenario, type Envelope, type FaultKind } from "../fixtures/core/scenario.ts";
+import {
+  ENVELOPES,
+  FAULT_KINDS,
+  formatScenario,
+  parseSchedule,
+  type ChaosScenario,
+  type Envelope,
+  type FaultKind,
+} from "../fixtures/core/scenario.ts";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { mutantDriver, resolveDriver, type ResolvedDriver } from "../fixtures/drivers/load.ts";
@@ -143,12 +151,10 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--stop-on-violation") {
       args.stopOnViolation = true;
       stopFlags.add(arg);
-    }
-    else if (arg === "--keep-going") {
+    } else if (arg === "--keep-going") {
       args.stopOnViolation = false;
       stopFlags.add(arg);
-    }
-    else if (arg === "--seed") args.seed = whole("--seed", value(), 0);
+    } else if (arg === "--seed") args.seed = whole("--seed", value(), 0);
     else if (arg === "--path") args.path = value();
     else if (arg === "--no-baseline") args.noBaseline = true;
     else if (arg === "--replay") args.replay = value();
@@ -156,43 +162,62 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--junit") args.junit = value();
     else if (arg === "--provider") {
       const p = value();
-      if (!["containers", "processes", "external", "auto"].includes(p)) problems.push(`--provider ${p} is not one of containers, processes, external, auto`);
+      if (!["containers", "processes", "external", "auto"].includes(p))
+        problems.push(`--provider ${p} is not one of containers, processes, external, auto`);
       else args.provider = p;
     } else if (arg === "--envelope") {
       const e = value();
       if (!ENVELOPES.includes(e as Envelope)) problems.push(`--envelope ${e} is not one of ${ENVELOPES.join(", ")}`);
       else args.envelope = e as Envelope;
     } else if (arg === "--nodes") {
-      const nodes = value().split(",").map((n) => whole("--nodes", n.trim(), 1));
+      const nodes = value()
+        .split(",")
+        .map((n) => whole("--nodes", n.trim(), 1));
       if (nodes.some((n) => n > 15)) problems.push("--nodes takes counts from 1 to 15");
       args.nodes = nodes;
     } else if (arg === "--clients") {
       const range = parseRange(value(), 1, MAX_USERS);
-      if (typeof range === "string") problems.push(`--clients ${range} is not a count or range of lock users from 1 to ${MAX_USERS} (like 3 or 2-4)`);
+      if (typeof range === "string")
+        problems.push(
+          `--clients ${range} is not a count or range of lock users from 1 to ${MAX_USERS} (like 3 or 2-4)`,
+        );
       else args.users = range;
     } else if (arg === "--ttl") {
       const range = parseRange(value(), 50, 600_000);
-      if (typeof range === "string") problems.push(`--ttl ${range} is not a lock ttl or range in ms from 50 to 600000 (like 500 or 200-3000)`);
+      if (typeof range === "string")
+        problems.push(`--ttl ${range} is not a lock ttl or range in ms from 50 to 600000 (like 500 or 200-3000)`);
       else args.ttl = range;
     } else if (arg === "--mix") {
       const mix = value();
-      if (mix !== "ioredis" && mix !== "node-redis" && mix !== "mixed") problems.push(`--mix ${mix} is not one of ioredis, node-redis, mixed`);
+      if (mix !== "ioredis" && mix !== "node-redis" && mix !== "mixed")
+        problems.push(`--mix ${mix} is not one of ioredis, node-redis, mixed`);
       else args.mix = mix;
     } else if (arg === "--faults") {
-      const names = value().split(",").map((k) => k.trim());
+      const names = value()
+        .split(",")
+        .map((k) => k.trim());
       const unknown = names.filter((k) => !FAULT_KINDS.includes(k as FaultKind) && !(k in FAULT_ALIASES));
-      if (unknown.length) problems.push(`--faults: unknown fault kind ${unknown.join(", ")} (known: ${[...FAULT_KINDS, ...Object.keys(FAULT_ALIASES)].join(", ")})`);
+      if (unknown.length)
+        problems.push(
+          `--faults: unknown fault kind ${unknown.join(", ")} (known: ${[...FAULT_KINDS, ...Object.keys(FAULT_ALIASES)].join(", ")})`,
+        );
       args.faults = [...new Set(names.flatMap((k) => FAULT_ALIASES[k] ?? [k as FaultKind]))];
     } else if (arg === "--help" || arg === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else problems.push(`unknown argument ${arg} (${USAGE})`);
   }
-  if (args.driver && args.mutant) problems.push("--driver and --mutant exclude each other (a mutant is of the reference)");
+  if (args.driver && args.mutant)
+    problems.push("--driver and --mutant exclude each other (a mutant is of the reference)");
   if (stopFlags.size > 1) problems.push("--stop-on-violation and --keep-going exclude each other");
-  if (args.path && (args.durationMs !== undefined || !args.stopOnViolation)) problems.push("--path replays one counterexample of one search: it takes neither --duration nor --keep-going");
-  if (args.replay && (args.durationMs !== undefined || args.runs !== undefined)) problems.push("--replay plays the file's scenarios: it takes neither --runs nor --duration");
-  if (problems.length) throw new ConfigError(`invalid chaos arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}\nNothing was started.`);
+  if (args.path && (args.durationMs !== undefined || !args.stopOnViolation))
+    problems.push("--path replays one counterexample of one search: it takes neither --duration nor --keep-going");
+  if (args.replay && (args.durationMs !== undefined || args.runs !== undefined))
+    problems.push("--replay plays the file's scenarios: it takes neither --runs nor --duration");
+  if (problems.length)
+    throw new ConfigError(
+      `invalid chaos arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}\nNothing was started.`,
+    );
   return args;
 }
 
@@ -206,7 +231,9 @@ function readReplay(file: string, external: boolean, nodeCount: number): ChaosSc
   const scenarios = parseSchedule(text, file);
   const other = scenarios.find((s) => s.nodes !== nodeCount);
   if (external && other) {
-    throw new ConfigError(`the replay file ${file} is for ${other.nodes} nodes, but REDIS_NODES has ${nodeCount}\nNothing was started.`);
+    throw new ConfigError(
+      `the replay file ${file} is for ${other.nodes} nodes, but REDIS_NODES has ${nodeCount}\nNothing was started.`,
+    );
   }
   return scenarios;
 }
@@ -218,7 +245,13 @@ const writeJson = (file: string, data: unknown) => writeFileSync(file, `${JSON.s
 
 const line = (r: ChaosRunResult, n: number, phase: string) => {
   const s = r.scenario;
-  const verdict = r.unsupported ?? (r.violations.length === 0 ? "ok" : r.violations.map((v) => `${v.known ? "known DEFECT" : v.defect ? "DEFECT" : "expected"} ${v.verdict.checker}`).join(", "));
+  const verdict =
+    r.unsupported ??
+    (r.violations.length === 0
+      ? "ok"
+      : r.violations
+          .map((v) => `${v.known ? "known DEFECT" : v.defect ? "DEFECT" : "expected"} ${v.verdict.checker}`)
+          .join(", "));
   // Lock calls only, as the progress line and the report count them.
   const ops = countOps(r.history);
   return `${phase} ${String(n).padStart(3)}: ${s.nodes} nodes, ${s.users.length} users, ${s.faults.length} fault steps, ${ops.ok + ops.fail + ops.unknown} lock calls — ${verdict} (${(r.ms / 1000).toFixed(1)} s)`;
@@ -257,7 +290,9 @@ class Progress {
       this.draw();
       return;
     }
-    this.print(line(result, phase === "shrinking" ? this.shrinking : this.runs, phase === "shrinking" ? "shrink" : "run"));
+    this.print(
+      line(result, phase === "shrinking" ? this.shrinking : this.runs, phase === "shrinking" ? "shrink" : "run"),
+    );
   }
 
   /** A line of its own (above the progress line on a terminal). */
@@ -270,13 +305,20 @@ class Progress {
   private draw(): void {
     const live = this.live ? countOps(this.live.history) : { ok: 0, fail: 0, unknown: 0 };
     const elapsedMs = monotonicMs() - this.started;
-    const left = this.limit.durationMs !== undefined ? { ms: this.limit.durationMs - elapsedMs } : { runs: Math.max(0, (this.limit.runs ?? 0) - this.runs) };
+    const left =
+      this.limit.durationMs !== undefined
+        ? { ms: this.limit.durationMs - elapsedMs }
+        : { runs: Math.max(0, (this.limit.runs ?? 0) - this.runs) };
     const text = progressLine({
       elapsedMs,
       left,
       runs: this.runs,
       shrinking: this.shrinking,
-      ops: { ok: this.doneOps.ok + live.ok, fail: this.doneOps.fail + live.fail, unknown: this.doneOps.unknown + live.unknown },
+      ops: {
+        ok: this.doneOps.ok + live.ok,
+        fail: this.doneOps.fail + live.fail,
+        unknown: this.doneOps.unknown + live.unknown,
+      },
       faultsActive: this.live ? activeFaults(this.live.faults) : 0,
       violations: this.violations,
     });
@@ -322,22 +364,48 @@ await runCli(async () => {
   const startedAt = Date.now();
   const out = args.out ?? defaultRunFolder(join("reports", "chaos"), name, startedAt);
   await reapLeftovers({ docker: provider === "containers" });
-  const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+  const pool = new FleetPool({
+    provider,
+    image: config.image,
+    externalNodes: config.externalNodes,
+    nodeControl: config.nodeControl,
+  });
   const known = args.noBaseline || args.mutant ? undefined : loadBaseline(driver)?.chaos;
   const readyFile = readyFileSetting();
   // The default budget is 30 runs; a timed campaign has none unless --runs is given too.
   const runs = args.runs ?? (args.durationMs === undefined ? 30 : undefined);
-  const progress = new Progress({ ...(runs === undefined ? {} : { runs }), ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }), ...(replays ? { runs: replays.length } : {}) });
+  const progress = new Progress({
+    ...(runs === undefined ? {} : { runs }),
+    ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }),
+    ...(replays ? { runs: replays.length } : {}),
+  });
   // For tools and tests (the leak suite): the nodes and child users of the first run, once up.
   const onStart = readyFile
     ? ({ nodes, childPids }: { nodes: readonly RedisNode[]; childPids: number[] }) => {
-        const ready = { event: "ready", provider, pid: process.pid, out, nodes: nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, ...n.handle })), childPids };
+        const ready = {
+          event: "ready",
+          provider,
+          pid: process.pid,
+          out,
+          nodes: nodes.map((n) => ({ name: n.name, host: n.host, port: n.port, ...n.handle })),
+          childPids,
+        };
         writeFileSync(`${readyFile}.tmp`, JSON.stringify(ready));
         renameSync(`${readyFile}.tmp`, readyFile);
       }
     : undefined;
   const campaignOrigin = monotonicMs();
-  const record: CampaignRecord = { driver: name, envelope: replays?.[0]?.envelope ?? args.envelope, provider, seed, startedAt, ms: 0, versions: {}, runs: [], replay: [] };
+  const record: CampaignRecord = {
+    driver: name,
+    envelope: replays?.[0]?.envelope ?? args.envelope,
+    provider,
+    seed,
+    startedAt,
+    ms: 0,
+    versions: {},
+    runs: [],
+    replay: [],
+  };
   const recorded = new WeakMap<ChaosRunResult, RecordedRun>();
   let live: LiveRun | undefined;
   const flush = () => {
@@ -351,7 +419,24 @@ await runCli(async () => {
   // Returned as a second phase: the nodes and child users are signalled first, then it writes.
   const unhook = onEmergencyExit(() => () => {
     record.interrupted = true;
-    if (live) record.runs.push(recordRun({ scenario: live.scenario, verdicts: [], violations: [], history: [...live.history], faults: [...live.faults], origin: live.origin, ms: monotonicMs() - live.origin, details: "" }, record.runs.length + 1, "generated", campaignOrigin));
+    if (live)
+      record.runs.push(
+        recordRun(
+          {
+            scenario: live.scenario,
+            verdicts: [],
+            violations: [],
+            history: [...live.history],
+            faults: [...live.faults],
+            origin: live.origin,
+            ms: monotonicMs() - live.origin,
+            details: "",
+          },
+          record.runs.length + 1,
+          "generated",
+          campaignOrigin,
+        ),
+      );
     const last = record.runs.at(-1);
     if (last && live) last.partial = true;
     try {
@@ -372,7 +457,10 @@ await runCli(async () => {
     if (monotonicMs() - lastFlush >= FLUSH_EVERY_MS) flush();
   };
   const options = {
-    config, provider, driver, pool,
+    config,
+    provider,
+    driver,
+    pool,
     ...(known ? { known } : {}),
     ...(onStart ? { onStart } : {}),
     live: (run: LiveRun) => {
@@ -381,10 +469,16 @@ await runCli(async () => {
     },
   };
   try {
-    record.versions = campaignVersions(args.mutant ? "reference" : driver.spec, await redisVersion(pool), args.mutant ? undefined : driver.package);
+    record.versions = campaignVersions(
+      args.mutant ? "reference" : driver.spec,
+      await redisVersion(pool),
+      args.mutant ? undefined : driver.package,
+    );
     if (replays) {
       record.replay = [`npm run chaos -- ${spec} --replay ${args.replay}${args.noBaseline ? " --no-baseline" : ""}`];
-      progress.print(`replaying ${replays.length} scenario(s) from ${args.replay} on ${driver.spec}, provider ${provider}`);
+      progress.print(
+        `replaying ${replays.length} scenario(s) from ${args.replay} on ${driver.spec}, provider ${provider}`,
+      );
       for (const scenario of replays) {
         progress.print(formatScenario(scenario));
         const result = await runScenario(scenario, options);
@@ -408,11 +502,18 @@ await runCli(async () => {
       // An in-process factory (a mutant) cannot be loaded by a child process.
       ...(driver.module === null ? { processes: ["in-process" as const] } : {}),
     };
-    const budget = args.durationMs !== undefined ? `${(args.durationMs / 60_000).toFixed(1)} min${runs ? ` or ${runs} runs` : ""}` : `${runs} runs`;
-    progress.print(`chaos: ${driver.spec}, envelope ${args.envelope}, ${budget}, seed ${seed}, provider ${provider}, run folder ${out}`);
+    const budget =
+      args.durationMs !== undefined
+        ? `${(args.durationMs / 60_000).toFixed(1)} min${runs ? ` or ${runs} runs` : ""}`
+        : `${runs} runs`;
+    progress.print(
+      `chaos: ${driver.spec}, envelope ${args.envelope}, ${budget}, seed ${seed}, provider ${provider}, run folder ${out}`,
+    );
     const started = Date.now();
     const campaign = await runCampaignLoop({
-      ...options, shape, seed,
+      ...options,
+      shape,
+      seed,
       ...(runs === undefined ? {} : { runs }),
       ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }),
       ...(args.path ? { path: args.path } : {}),
@@ -423,13 +524,21 @@ await runCli(async () => {
     progress.end();
     const minutes = (Date.now() - started) / 60_000;
     // maxRSS is in KiB: the command's own peak (child users and nodes are processes of their own).
-    console.log(`\n${campaign.runs} generated runs (${campaign.unsupported} unsupported by ${provider}) in ${minutes.toFixed(1)} min; peak memory of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    console.log(
+      `\n${campaign.runs} generated runs (${campaign.unsupported} unsupported by ${provider}) in ${minutes.toFixed(1)} min; peak memory of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    );
     if (campaign.known > 0 && known) {
-      console.log(`${campaign.known} run(s) found defects the baseline of ${driver.spec} documents: ${Object.entries(known).map(([c, why]) => `${c} — ${why}`).join("; ")} (--no-baseline counts them as news)`);
+      console.log(
+        `${campaign.known} run(s) found defects the baseline of ${driver.spec} documents: ${Object.entries(known)
+          .map(([c, why]) => `${c} — ${why}`)
+          .join("; ")} (--no-baseline counts them as news)`,
+      );
     }
     const flags = shapeFlags(args);
-    const search = (f: { seed: number; batchRuns: number; path?: string }) => `npm run chaos -- ${spec} --envelope ${args.envelope} --runs ${f.batchRuns} --seed ${f.seed}${flags}${f.path ? ` --path ${f.path}` : ""}`;
-    const replayOf = (file: string) => `npm run chaos -- ${spec} --replay ${file}${args.noBaseline ? " --no-baseline" : ""}`;
+    const search = (f: { seed: number; batchRuns: number; path?: string }) =>
+      `npm run chaos -- ${spec} --envelope ${args.envelope} --runs ${f.batchRuns} --seed ${f.seed}${flags}${f.path ? ` --path ${f.path}` : ""}`;
+    const replayOf = (file: string) =>
+      `npm run chaos -- ${spec} --replay ${file}${args.noBaseline ? " --no-baseline" : ""}`;
     // Without a finding: replay every run's scenario, or the whole search; with one, each finding's own lines.
     record.replay = campaign.findings.length
       ? []
@@ -444,12 +553,16 @@ await runCli(async () => {
     for (const [k, f] of campaign.findings.entries()) {
       if (f.error) {
         flush();
-        throw new Error(`a run could not be carried out: ${f.error.message}\nits scenario:\n${formatScenario(f.error.scenario)}\nrun folder: ${out}`);
+        throw new Error(
+          `a run could not be carried out: ${f.error.message}\nits scenario:\n${formatScenario(f.error.scenario)}\nrun folder: ${out}`,
+        );
       }
       process.exitCode = 1;
       const found = f.counterexample;
       if (!found) {
-        console.log(`a run failed but its shrunk counterexample could not be told apart; the first failure:\n${formatRun(f.original!, search(f))}`);
+        console.log(
+          `a run failed but its shrunk counterexample could not be told apart; the first failure:\n${formatRun(f.original!, search(f))}`,
+        );
         record.replay.push(search(f));
         continue;
       }
@@ -469,7 +582,9 @@ await runCli(async () => {
   } finally {
     unhook();
     progress.end();
-    await pool.close().catch((error: unknown) => console.error(`closing the fleet pool failed: ${errorMessage(error)}`));
+    await pool
+      .close()
+      .catch((error: unknown) => console.error(`closing the fleet pool failed: ${errorMessage(error)}`));
     if (!record.interrupted) {
       const files = flush();
       console.log(`run folder: ${files.dir} — report ${files.report}`);

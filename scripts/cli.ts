@@ -21,7 +21,9 @@ export async function runCli(main: () => Promise<void>): Promise<never> {
       console.error(`Error: ${error.message}`);
       process.exitCode = EXIT.infrastructure;
     } else {
-      console.error(`Error: ${error instanceof Error && error.stack && debugSetting() ? error.stack : errorMessage(error)}`);
+      console.error(
+        `Error: ${error instanceof Error && error.stack && debugSetting() ? error.stack : errorMessage(error)}`,
+      );
       process.exitCode = EXIT.unexpected;
     }
   }

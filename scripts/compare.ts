@@ -11,7 +11,15 @@ import { readFileSync } from "node:fs";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
-import { confirmDifferences, differingIds, formatComparison, formatDiff, isRegression, isStable, type Difference } from "../fixtures/properties/compare.ts";
+import {
+  confirmDifferences,
+  differingIds,
+  formatComparison,
+  formatDiff,
+  isRegression,
+  isStable,
+  type Difference,
+} from "../fixtures/properties/compare.ts";
 import { selectProperties } from "../fixtures/properties/catalog.ts";
 import { providerSkip } from "../fixtures/properties/judgement.ts";
 import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
@@ -62,15 +70,22 @@ function compareRecorded(beforePath: string, afterPath: string): number {
     const missing = [...ids(run)].filter((id) => !ids(other).has(id));
     const added = [...ids(other)].filter((id) => !ids(run).has(id));
     if (missing.length + added.length > 0) {
-      console.log(`${run.driver}: ${missing.length ? `missing in ${afterPath}: ${missing.join(", ")}` : ""}${missing.length && added.length ? "; " : ""}${added.length ? `only in ${afterPath}: ${added.join(", ")}` : ""}`);
+      console.log(
+        `${run.driver}: ${missing.length ? `missing in ${afterPath}: ${missing.join(", ")}` : ""}${missing.length && added.length ? "; " : ""}${added.length ? `only in ${afterPath}: ${added.join(", ")}` : ""}`,
+      );
       differences++;
     }
-    const diff = formatDiff({ ...run, driver: `${run.driver} (${beforePath})` }, { ...other, driver: `${other.driver} (${afterPath})` });
+    const diff = formatDiff(
+      { ...run, driver: `${run.driver} (${beforePath})` },
+      { ...other, driver: `${other.driver} (${afterPath})` },
+    );
     console.log(`${diff.text}\n`);
     regressions += diff.regressions;
     differences += diff.text.includes("agree on all") ? 0 : 1;
   }
-  console.log(`${before.runs.length} driver(s) compared (${before.provider} → ${after.provider}): ${differences === 0 ? "identical statuses" : `${differences} driver(s) differ`}.`);
+  console.log(
+    `${before.runs.length} driver(s) compared (${before.provider} → ${after.provider}): ${differences === 0 ? "identical statuses" : `${differences} driver(s) differ`}.`,
+  );
   return regressions;
 }
 
@@ -94,12 +109,16 @@ function parseLive(argv: string[]): LiveArgs {
       return v;
     };
     if (arg === "--bench") out.bench = true;
-    else if (arg === "--only") out.only = value().split(",").map((id) => id.trim().toUpperCase());
+    else if (arg === "--only")
+      out.only = value()
+        .split(",")
+        .map((id) => id.trim().toUpperCase());
     else if (arg === "--junit") out.junit = value();
     else if (arg === "--confirm") {
       const raw = value();
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0 || n > 20) throw new ConfigError(`--confirm ${raw} is not a whole number of re-runs from 0 to 20`);
+      if (!Number.isInteger(n) || n < 0 || n > 20)
+        throw new ConfigError(`--confirm ${raw} is not a whole number of re-runs from 0 to 20`);
       out.confirm = n;
     } else if (arg.startsWith("--")) throw new ConfigError(`unknown argument ${arg}\n${USAGE}`);
     else specs.push(arg);
@@ -121,22 +140,33 @@ await runCli(async () => {
   checkJUnitPath(args.junit);
   const config = loadConfig();
   // Both drivers are resolved (installed, validated) before anything starts.
-  const drivers = [await resolveDriver(args.a, { nodeCount: config.nodeCount }), await resolveDriver(args.b, { nodeCount: config.nodeCount })] as const;
+  const drivers = [
+    await resolveDriver(args.a, { nodeCount: config.nodeCount }),
+    await resolveDriver(args.b, { nodeCount: config.nodeCount }),
+  ] as const;
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
   const env = { config, provider, seed };
   const properties = selectProperties(args.only, "--only");
   for (const d of drivers) console.log(`${d.spec}: ${d.package ? describePackage(d.package) : "module"}`);
-  console.log(`provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides`);
+  console.log(
+    `provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides`,
+  );
   const runA = await runDriver(args.a, env, undefined, properties);
   const runB = await runDriver(args.b, env, undefined, properties);
   const differing = differingIds(runA, runB);
   const reruns: Array<{ a: DriverRun; b: DriverRun }> = [];
   if (differing.length > 0 && args.confirm > 0) {
     const subset = properties.filter((p) => differing.includes(p.id));
-    console.log(`first runs differ on ${differing.join(", ")}; re-running them ${args.confirm} time(s) on both sides (same seed) to tell a stable difference from timing noise`);
-    for (let i = 0; i < args.confirm; i++) reruns.push({ a: await runDriver(args.a, env, undefined, subset), b: await runDriver(args.b, env, undefined, subset) });
+    console.log(
+      `first runs differ on ${differing.join(", ")}; re-running them ${args.confirm} time(s) on both sides (same seed) to tell a stable difference from timing noise`,
+    );
+    for (let i = 0; i < args.confirm; i++)
+      reruns.push({
+        a: await runDriver(args.a, env, undefined, subset),
+        b: await runDriver(args.b, env, undefined, subset),
+      });
   }
   const differences = confirmDifferences(runA, runB, reruns);
   const { text, regressions } = formatComparison(runA, runB, differences);
@@ -144,8 +174,13 @@ await runCli(async () => {
   writeJUnit(args.junit, [comparisonSuite(runA, runB, differences)]);
   if (args.bench) {
     // Speed beside safety: the same cases for both, one after the other on fresh fleets.
-    const [benchA, benchB] = [await benchDriver(config, provider, drivers[0], BENCH_CYCLES), await benchDriver(config, provider, drivers[1], BENCH_CYCLES)];
-    console.log(`\nSpeed (${BENCH_CYCLES} acquire + release cycles per case, 5 nodes, ${provider}; timing on a shared machine is noisy — a change under ~20 % is within it):\n${benchDiff(benchA!, benchB!)}`);
+    const [benchA, benchB] = [
+      await benchDriver(config, provider, drivers[0], BENCH_CYCLES),
+      await benchDriver(config, provider, drivers[1], BENCH_CYCLES),
+    ];
+    console.log(
+      `\nSpeed (${BENCH_CYCLES} acquire + release cycles per case, 5 nodes, ${provider}; timing on a shared machine is noisy — a change under ~20 % is within it):\n${benchDiff(benchA!, benchB!)}`,
+    );
   }
   if (regressions > 0) process.exitCode = EXIT.unexpected;
 });
@@ -158,11 +193,35 @@ function comparisonSuite(a: DriverRun, b: DriverRun, differences: readonly Diffe
     const name = `${ra.id} [${ra.class}] ${ra.title}`;
     const classname = `${a.driver} → ${b.driver}`;
     const seconds = (ra.ms + (rb?.ms ?? 0)) / 1000;
-    if (providerSkip(ra) || (rb && providerSkip(rb))) return { name, classname, seconds, outcome: "skipped" as const, message: `UNSUPPORTED on ${a.provider}: ${ra.reason ?? rb?.reason ?? ""}` };
+    if (providerSkip(ra) || (rb && providerSkip(rb)))
+      return {
+        name,
+        classname,
+        seconds,
+        outcome: "skipped" as const,
+        message: `UNSUPPORTED on ${a.provider}: ${ra.reason ?? rb?.reason ?? ""}`,
+      };
     const statuses = `${a.driver}: ${ra.status}${ra.reason ? ` (${ra.reason})` : ""}\n${b.driver}: ${rb?.status}${rb?.reason ? ` (${rb.reason})` : ""}`;
-    if (d && isRegression(d)) return { name, classname, seconds, outcome: "failed" as const, message: `regression: passes on ${a.driver}, ${d.b} on ${b.driver} (${d.agreeing} of ${d.reruns} re-runs agreed)`, text: `${statuses}${d.why ? `\nwhy: ${d.why}` : ""}\n\n${rb?.details ?? ""}` };
-    const note = d ? (isStable(d) ? `difference (not a regression; ${d.agreeing} of ${d.reruns} re-runs agreed)` : `unstable: ${d.agreeing} of ${d.reruns} re-runs agreed, not reported`) : "same status";
+    if (d && isRegression(d))
+      return {
+        name,
+        classname,
+        seconds,
+        outcome: "failed" as const,
+        message: `regression: passes on ${a.driver}, ${d.b} on ${b.driver} (${d.agreeing} of ${d.reruns} re-runs agreed)`,
+        text: `${statuses}${d.why ? `\nwhy: ${d.why}` : ""}\n\n${rb?.details ?? ""}`,
+      };
+    const note = d
+      ? isStable(d)
+        ? `difference (not a regression; ${d.agreeing} of ${d.reruns} re-runs agreed)`
+        : `unstable: ${d.agreeing} of ${d.reruns} re-runs agreed, not reported`
+      : "same status";
     return { name, classname, seconds, outcome: "passed" as const, systemOut: `${note}\n${statuses}` };
   });
-  return junitSuite(`compare ${a.driver} → ${b.driver}`, cases, { a: a.driver, b: b.driver, provider: a.provider, seed: String(a.seed) });
+  return junitSuite(`compare ${a.driver} → ${b.driver}`, cases, {
+    a: a.driver,
+    b: b.driver,
+    provider: a.provider,
+    seed: String(a.seed),
+  });
 }

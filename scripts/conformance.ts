@@ -6,7 +6,15 @@
 import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { writeFileSync } from "node:fs";
 import { baselineFor, recordedName, type BaselineMatch } from "../fixtures/properties/baselines.ts";
-import { judge, newsOf, OUTCOME_MARK, outcomeMessage, providerSkip, type Judgement, type Outcome } from "../fixtures/properties/judgement.ts";
+import {
+  judge,
+  newsOf,
+  OUTCOME_MARK,
+  outcomeMessage,
+  providerSkip,
+  type Judgement,
+  type Outcome,
+} from "../fixtures/properties/judgement.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { ConfigError } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
@@ -15,7 +23,8 @@ import { runProperties, type PropertyResult } from "../fixtures/properties/runne
 import { EXIT, runCli } from "./cli.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
-const USAGE = "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file]";
+const USAGE =
+  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file]";
 
 interface Args {
   driver?: string;
@@ -34,7 +43,10 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     if (arg === "--driver") out.driver = value();
-    else if (arg === "--only") out.only = value().split(",").map((s) => s.trim().toUpperCase());
+    else if (arg === "--only")
+      out.only = value()
+        .split(",")
+        .map((s) => s.trim().toUpperCase());
     else if (arg === "--json") out.json = value();
     else if (arg === "--junit") out.junit = value();
     else if (arg === "--help" || arg === "-h") {
@@ -57,21 +69,37 @@ await runCli(async () => {
   const match = baselineFor(driver);
   const baseline = match?.baseline ?? null;
   const version = driver.package?.version;
-  console.log(`driver ${driver.spec}${driver.package ? ` (${describePackage(driver.package)})` : ""}; ${describeBaseline(match, version)}; provider ${provider}; seed ${seed}`);
+  console.log(
+    `driver ${driver.spec}${driver.package ? ` (${describePackage(driver.package)})` : ""}; ${describeBaseline(match, version)}; provider ${provider}; seed ${seed}`,
+  );
   const started = Date.now();
   // Each result is judged once, as it comes: the line printed, the summary and the reports agree.
   const judged: Array<PropertyResult & { judgement: Judgement; news: string | null }> = [];
-  await runProperties(properties, { config, provider, driver, seed, replay: (id) => `RC_SEED=${seed} REDIS_PROVIDER=${provider} npx redlock-conformance --driver ${driver.spec} --only ${id}` }, (r) => {
-    const j = judge(r, baseline);
-    const news = newsOf(r, j, match, version);
-    judged.push({ ...r, judgement: j, news });
-    const text = outcomeMessage(r, j, baseline?.expected[r.id]?.why);
-    // An unexpected pass does not fail the run, but still stands out (other news keeps its outcome's mark; its NEWS line follows).
-    const mark = j.differs && j.outcome === "pass" ? "NEWS" : OUTCOME_MARK[j.outcome];
-    console.log(`${mark} ${r.id.padEnd(5)} ${r.status.padEnd(13)} ${r.class.padEnd(16)} ${r.title}${text ? ` — ${text}` : ""} (${(r.ms / 1000).toFixed(1)} s)`);
-    if (news) console.log(`     NEWS: ${news}`);
-    if ((j.outcome === "fail" || j.outcome === "not-exercised") && r.details) console.log(r.details.replace(/^/gm, "      "));
-  });
+  await runProperties(
+    properties,
+    {
+      config,
+      provider,
+      driver,
+      seed,
+      replay: (id) =>
+        `RC_SEED=${seed} REDIS_PROVIDER=${provider} npx redlock-conformance --driver ${driver.spec} --only ${id}`,
+    },
+    (r) => {
+      const j = judge(r, baseline);
+      const news = newsOf(r, j, match, version);
+      judged.push({ ...r, judgement: j, news });
+      const text = outcomeMessage(r, j, baseline?.expected[r.id]?.why);
+      // An unexpected pass does not fail the run, but still stands out (other news keeps its outcome's mark; its NEWS line follows).
+      const mark = j.differs && j.outcome === "pass" ? "NEWS" : OUTCOME_MARK[j.outcome];
+      console.log(
+        `${mark} ${r.id.padEnd(5)} ${r.status.padEnd(13)} ${r.class.padEnd(16)} ${r.title}${text ? ` — ${text}` : ""} (${(r.ms / 1000).toFixed(1)} s)`,
+      );
+      if (news) console.log(`     NEWS: ${news}`);
+      if ((j.outcome === "fail" || j.outcome === "not-exercised") && r.details)
+        console.log(r.details.replace(/^/gm, "      "));
+    },
+  );
   const count = (o: Outcome) => judged.filter((r) => r.judgement.outcome === o).length;
   const newsCount = judged.filter((r) => r.news).length;
   console.log(
@@ -85,7 +113,8 @@ await runCli(async () => {
     );
   }
   const byDriver = new Map<string, string[]>();
-  for (const r of judged.filter((x) => x.judgement.outcome === "skip" && !providerSkip(x))) byDriver.set(r.reason ?? "", [...(byDriver.get(r.reason ?? "") ?? []), r.id]);
+  for (const r of judged.filter((x) => x.judgement.outcome === "skip" && !providerSkip(x)))
+    byDriver.set(r.reason ?? "", [...(byDriver.get(r.reason ?? "") ?? []), r.id]);
   for (const [reason, ids] of byDriver) console.log(`skipped for the driver: ${ids.join(", ")} — ${reason}`);
   const idle = judged.filter((r) => r.judgement.outcome === "not-exercised");
   if (idle.length > 0) {
@@ -93,15 +122,39 @@ await runCli(async () => {
     for (const r of idle) console.log(`  ${r.id}: ${r.reason}`);
   }
   const news = judged.flatMap((r) => (r.news ? [r.news] : []));
-  if (news.length > 0) console.log(`\nNews against ${match ? recordedName(match.baseline) : "the default expectation"}:\n${news.map((n) => `- ${n}`).join("\n")}`);
-  if (args.json) writeFileSync(args.json, JSON.stringify({ driver: driver.spec, package: driver.package, baseline: match && { package: match.baseline.package, exact: match.exact }, provider, seed, results: judged }, null, 2));
-  const suite = junitSuite(`conformance ${driver.spec}`, judged.map((r) => propertyCase(driver.spec, r, r.news ?? undefined, baseline?.expected[r.id]?.why)), {
-    driver: driver.spec,
-    ...(driver.package ? { package: `${driver.package.name}@${driver.package.version} (${driver.package.source})` } : {}),
-    baseline: match ? match.baseline.package : "none",
-    provider,
-    seed: String(seed),
-  });
+  if (news.length > 0)
+    console.log(
+      `\nNews against ${match ? recordedName(match.baseline) : "the default expectation"}:\n${news.map((n) => `- ${n}`).join("\n")}`,
+    );
+  if (args.json)
+    writeFileSync(
+      args.json,
+      JSON.stringify(
+        {
+          driver: driver.spec,
+          package: driver.package,
+          baseline: match && { package: match.baseline.package, exact: match.exact },
+          provider,
+          seed,
+          results: judged,
+        },
+        null,
+        2,
+      ),
+    );
+  const suite = junitSuite(
+    `conformance ${driver.spec}`,
+    judged.map((r) => propertyCase(driver.spec, r, r.news ?? undefined, baseline?.expected[r.id]?.why)),
+    {
+      driver: driver.spec,
+      ...(driver.package
+        ? { package: `${driver.package.name}@${driver.package.version} (${driver.package.source})` }
+        : {}),
+      baseline: match ? match.baseline.package : "none",
+      provider,
+      seed: String(seed),
+    },
+  );
   writeJUnit(args.junit, [suite]);
   if (count("fail") > 0) process.exitCode = EXIT.unexpected;
 });
@@ -109,5 +162,7 @@ await runCli(async () => {
 function describeBaseline(match: BaselineMatch | null, version: string | undefined): string {
   if (!match) return "no baseline: every must-hold, must-fail and liveness property must pass";
   const recorded = recordedName(match.baseline);
-  return match.exact ? `baseline ${recorded}` : `baseline ${recorded}, the nearest recorded version to ${version}: a result that differs is news about this version`;
+  return match.exact
+    ? `baseline ${recorded}`
+    : `baseline ${recorded}, the nearest recorded version to ${version}: a result that differs is news about this version`;
 }

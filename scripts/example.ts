@@ -14,7 +14,9 @@ await runCli(async () => {
   const driver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  console.log(`provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`);
+  console.log(
+    `provider: ${provider} (${reason}); nodes: ${config.nodeCount}; clients: ${describeMix(config.clientMix)}; driver: ${config.driver}`,
+  );
   await withHarness(harnessOptions(config, provider, driver), async (harness) => {
     console.log(`clients: ${harness.clients.describe()}`);
     const result = await runExample3(harness.fleet, harness.clients, harness.driver, {
@@ -23,6 +25,8 @@ await runCli(async () => {
       log: (line) => console.log(line),
     });
     const t = result.timings;
-    console.log(`timings: acquire ${t.acquireMs.toFixed(1)} ms, extend ${t.extendMs.toFixed(1)} ms, release ${t.releaseMs.toFixed(1)} ms`);
+    console.log(
+      `timings: acquire ${t.acquireMs.toFixed(1)} ms, extend ${t.extendMs.toFixed(1)} ms, release ${t.releaseMs.toFixed(1)} ms`,
+    );
   });
 });

@@ -19,7 +19,11 @@ interface RunReport {
   numPendingTests: number;
   numTodoTests: number;
   success: boolean;
-  testResults: { name: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  testResults: {
+    name: string;
+    message?: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
 }
 
 function readReport(path: string): RunReport | undefined {
@@ -36,12 +40,19 @@ function failureLines(report: RunReport, cwd: string): string[] {
   for (const file of report.testResults) {
     const name = file.name.replace(`${cwd}/`, "");
     for (const t of file.assertionResults.filter((a) => a.status === "failed")) {
-      const message = (t.failureMessages[0] ?? "").replace(ANSI, "").split("\n").filter((l) => l.trim()).slice(0, 3).join(" / ");
+      const message = (t.failureMessages[0] ?? "")
+        .replace(ANSI, "")
+        .split("\n")
+        .filter((l) => l.trim())
+        .slice(0, 3)
+        .join(" / ");
       lines.push(`  FAILED ${name} > ${t.fullName}: ${message.slice(0, 400)}`);
     }
-    if (file.message && file.assertionResults.every((a) => a.status !== "failed")) lines.push(`  ERROR in ${name}: ${file.message.replace(ANSI, "").split("\n")[0]}`);
+    if (file.message && file.assertionResults.every((a) => a.status !== "failed"))
+      lines.push(`  ERROR in ${name}: ${file.message.replace(ANSI, "").split("\n")[0]}`);
   }
-  if (lines.length === 0 && !report.success) lines.push("  every test passed, but vitest reported errors outside them (see the kept output)");
+  if (lines.length === 0 && !report.success)
+    lines.push("  every test passed, but vitest reported errors outside them (see the kept output)");
   return lines;
 }
 
@@ -70,17 +81,23 @@ await runCli(async () => {
     for (let i = 1; i <= runs; i++) {
       const t = Date.now();
       const json = join(OUTPUT_DIR, `run-${i}.json`);
-      const r = spawnSync("npx", ["vitest", "run", ...suites, "--reporter=dot", "--reporter=json", `--outputFile.json=${json}`, ...extra], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-        maxBuffer: 256 * 1024 * 1024,
-      });
+      const r = spawnSync(
+        "npx",
+        ["vitest", "run", ...suites, "--reporter=dot", "--reporter=json", `--outputFile.json=${json}`, ...extra],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      );
       const report = readReport(json);
       const counts = report
         ? `${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`
         : "no report";
       const clean = r.status === 0;
-      console.log(`run ${i}/${runs}: ${clean ? "clean" : "UNEXPECTED RESULTS"} — ${counts} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+      console.log(
+        `run ${i}/${runs}: ${clean ? "clean" : "UNEXPECTED RESULTS"} — ${counts} (${((Date.now() - t) / 1000).toFixed(0)} s)`,
+      );
       if (clean) {
         rmSync(json, { force: true });
         continue;
@@ -88,13 +105,25 @@ await runCli(async () => {
       failures.push(i);
       // vitest writes failures to stderr and the summary to stdout: keep both, in order of the streams.
       const kept = join(OUTPUT_DIR, `run-${i}.log`);
-      writeFileSync(kept, `$ npx vitest run ${suites.join(" ")} ${extra.join(" ")}\nexit ${r.status ?? r.signal}\n\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`.replace(ANSI, ""));
-      const lines = report ? failureLines(report, process.cwd()) : [`  vitest wrote no report (exit ${r.status ?? r.signal}): ${r.stderr.replace(ANSI, "").trim().split("\n").slice(-3).join(" / ")}`];
+      writeFileSync(
+        kept,
+        `$ npx vitest run ${suites.join(" ")} ${extra.join(" ")}\nexit ${r.status ?? r.signal}\n\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`.replace(
+          ANSI,
+          "",
+        ),
+      );
+      const lines = report
+        ? failureLines(report, process.cwd())
+        : [
+            `  vitest wrote no report (exit ${r.status ?? r.signal}): ${r.stderr.replace(ANSI, "").trim().split("\n").slice(-3).join(" / ")}`,
+          ];
       console.log([...lines, `  whole output: ${kept}${report ? `, results: ${json}` : ""}`].join("\n"));
     }
   } finally {
     kill();
   }
-  console.log(`\n${runs} runs, ${failures.length} with unexpected results${failures.length ? ` (runs ${failures.join(", ")}; outputs in ${OUTPUT_DIR}/)` : ""}; ${((Date.now() - started) / 60000).toFixed(1)} min with ${burners.length} busy core(s)`);
+  console.log(
+    `\n${runs} runs, ${failures.length} with unexpected results${failures.length ? ` (runs ${failures.join(", ")}; outputs in ${OUTPUT_DIR}/)` : ""}; ${((Date.now() - started) / 60000).toFixed(1)} min with ${burners.length} busy core(s)`,
+  );
   if (failures.length > 0) process.exitCode = 1;
 });

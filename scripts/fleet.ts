@@ -16,7 +16,13 @@ await runCli(async () => {
   const config = loadConfig();
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const fleet = await startFleet({ provider, nodeCount: config.nodeCount, allowEven: true, image: config.image, externalNodes: config.externalNodes });
+  const fleet = await startFleet({
+    provider,
+    nodeCount: config.nodeCount,
+    allowEven: true,
+    image: config.image,
+    externalNodes: config.externalNodes,
+  });
   const nodes = fleet.nodes.map((n) => ({
     name: n.name,
     host: n.host,
@@ -26,7 +32,9 @@ await runCli(async () => {
   const ready = { event: "ready", provider, pid: process.pid, nodes };
   console.log(`provider: ${provider} (${reason})`);
   // With the fleet's password, so a person (or the external provider) can still connect by hand.
-  console.log(`REDIS_NODES=${fleet.nodes.map((n) => nodeUrl({ ...n.credentials, host: n.host, port: n.port })).join(",")}`);
+  console.log(
+    `REDIS_NODES=${fleet.nodes.map((n) => nodeUrl({ ...n.credentials, host: n.host, port: n.port })).join(",")}`,
+  );
   console.log(JSON.stringify(ready));
   const readyFile = readyFileSetting();
   if (readyFile) {

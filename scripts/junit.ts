@@ -13,7 +13,12 @@ import type { PropertyResult } from "../fixtures/properties/runner.ts";
  * a situation that did not happen are <skipped> with their reason; a known failure or an
  * unexpected pass is a passed test whose output says what it was.
  */
-export function propertyCase(classname: string, r: PropertyResult & { judgement: Judgement }, text?: string, why?: string): JUnitCase {
+export function propertyCase(
+  classname: string,
+  r: PropertyResult & { judgement: Judgement },
+  text?: string,
+  why?: string,
+): JUnitCase {
   const name = `${r.id} [${r.class}] ${r.title}`;
   const seconds = r.ms / 1000;
   const message = outcomeMessage(r, r.judgement, why);
@@ -24,7 +29,13 @@ export function propertyCase(classname: string, r: PropertyResult & { judgement:
     case "not-exercised":
       return { name, classname, seconds, outcome: "skipped", message };
     default:
-      return { name, classname, seconds, outcome: "passed", systemOut: `${r.judgement.outcome}${r.judgement.differs ? " (differs from the baseline)" : ""}: ${message}${text ? `\n${text}` : ""}` };
+      return {
+        name,
+        classname,
+        seconds,
+        outcome: "passed",
+        systemOut: `${r.judgement.outcome}${r.judgement.differs ? " (differs from the baseline)" : ""}: ${message}${text ? `\n${text}` : ""}`,
+      };
   }
 }
 
@@ -59,16 +70,53 @@ export function chaosSuite(record: CampaignRecord, report: string): JUnitSuite {
     const withVerdict = checked.filter((r) => r.verdicts.some((v) => v.checker === checker));
     // The runs check every checker at once: their time is shared out, so the suite's sum is the campaign's.
     const seconds = withVerdict.reduce((sum, r) => sum + r.ms, 0) / 1000 / CHECKER_NAMES.length;
-    if (withVerdict.length === 0) return { name, classname, seconds, outcome: "skipped", message: checked.length === 0 ? `no run could be carried out on ${record.provider}` : `no run checked ${checker}` };
-    const news = runs.flatMap((r) => r.violations.filter((v) => v.verdict.checker === checker && v.defect && !v.known).map((v) => ({ run: r, v })));
+    if (withVerdict.length === 0)
+      return {
+        name,
+        classname,
+        seconds,
+        outcome: "skipped",
+        message:
+          checked.length === 0 ? `no run could be carried out on ${record.provider}` : `no run checked ${checker}`,
+      };
+    const news = runs.flatMap((r) =>
+      r.violations.filter((v) => v.verdict.checker === checker && v.defect && !v.known).map((v) => ({ run: r, v })),
+    );
     const known = runs.flatMap((r) => r.violations.filter((v) => v.verdict.checker === checker && v.known));
     if (news.length > 0) {
       // The shrunk counterexample, when there is one, is the smallest story to read.
       const first = news.find((n) => n.run.counterexample) ?? news[0]!;
-      const text = [`run ${first.run.index} (${first.run.phase}):`, ...first.v.verdict.evidence.map((e) => `  ${e}`), ...(first.v.causes.length ? [`made possible by: ${first.v.causes.join("; ")}`] : []), "", `replay: ${record.replay.join("\n        ")}`, `report: ${report}`, `seed: ${record.seed}`].join("\n");
-      return { name, classname, seconds, outcome: "failed", message: `${checker}: a defect in ${news.length} run(s) of ${withVerdict.length}`, text };
+      const text = [
+        `run ${first.run.index} (${first.run.phase}):`,
+        ...first.v.verdict.evidence.map((e) => `  ${e}`),
+        ...(first.v.causes.length ? [`made possible by: ${first.v.causes.join("; ")}`] : []),
+        "",
+        `replay: ${record.replay.join("\n        ")}`,
+        `report: ${report}`,
+        `seed: ${record.seed}`,
+      ].join("\n");
+      return {
+        name,
+        classname,
+        seconds,
+        outcome: "failed",
+        message: `${checker}: a defect in ${news.length} run(s) of ${withVerdict.length}`,
+        text,
+      };
     }
-    return { name, classname, seconds, outcome: "passed", systemOut: `checked in ${withVerdict.length} run(s)${known.length ? `; ${known.length} known defect(s) the baseline documents: ${known[0]!.known}` : ""}` };
+    return {
+      name,
+      classname,
+      seconds,
+      outcome: "passed",
+      systemOut: `checked in ${withVerdict.length} run(s)${known.length ? `; ${known.length} known defect(s) the baseline documents: ${known[0]!.known}` : ""}`,
+    };
   });
-  return junitSuite(`chaos ${record.driver} (${record.envelope})`, cases, { driver: record.driver, envelope: record.envelope, provider: record.provider, seed: String(record.seed), report });
+  return junitSuite(`chaos ${record.driver} (${record.envelope})`, cases, {
+    driver: record.driver,
+    envelope: record.envelope,
+    provider: record.provider,
+    seed: String(record.seed),
+    report,
+  });
 }

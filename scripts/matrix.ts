@@ -23,33 +23,74 @@ await runCli(async () => {
   const started = Date.now();
   for (const driver of drivers) {
     process.stderr.write(`${driver}: `);
-    runs.push(await runDriver(driver, { config, provider, seed }, (r) => process.stderr.write(r.judgement.outcome === "fail" ? "!" : r.status === "pass" ? "." : r.status === "fail" ? "x" : r.status === "not-exercised" ? "o" : "-")));
+    runs.push(
+      await runDriver(driver, { config, provider, seed }, (r) =>
+        process.stderr.write(
+          r.judgement.outcome === "fail"
+            ? "!"
+            : r.status === "pass"
+              ? "."
+              : r.status === "fail"
+                ? "x"
+                : r.status === "not-exercised"
+                  ? "o"
+                  : "-",
+        ),
+      ),
+    );
     process.stderr.write(` ${runs[runs.length - 1]!.seconds.toFixed(1)} s\n`);
   }
   if (chaosRuns > 0) {
-    const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+    const pool = new FleetPool({
+      provider,
+      image: config.image,
+      externalNodes: config.externalNodes,
+      nodeControl: config.nodeControl,
+    });
     try {
       for (const run of runs) {
         const driver = await resolveDriver(run.driver, { nodeCount: config.nodeCount });
         const nodeCounts = provider === "external" ? [config.nodeCount] : undefined;
         const known = loadBaseline(run.driver)?.chaos;
-        const env = { config, provider, pool, seed, multiResource: takesSeveralResources(run.driver), ...(nodeCounts ? { nodeCounts } : {}), ...(known ? { known } : {}) };
-        chaos.set(run.driver, [await chaosRow(driver, "assumptions", chaosRuns, env), await chaosRow(driver, "beyond", chaosRuns, env)]);
+        const env = {
+          config,
+          provider,
+          pool,
+          seed,
+          multiResource: takesSeveralResources(run.driver),
+          ...(nodeCounts ? { nodeCounts } : {}),
+          ...(known ? { known } : {}),
+        };
+        chaos.set(run.driver, [
+          await chaosRow(driver, "assumptions", chaosRuns, env),
+          await chaosRow(driver, "beyond", chaosRuns, env),
+        ]);
         process.stderr.write(`${run.driver}: ${chaosRuns} generated runs per envelope\n`);
       }
     } finally {
       await pool.close();
     }
   }
-  const rows = chaos.size === 0 ? [] : (["assumptions", "beyond"] as const).map((envelope) => ({
-    label: `generated runs, ${envelope} envelope (seed ${seed}; \`npm run chaos -- --driver X --envelope ${envelope} --seed ${seed} --runs ${chaosRuns} --ttl ${MATRIX_CHAOS_TTL.min}-${MATRIX_CHAOS_TTL.max}\` replays and explains a finding)`,
-    class: "chaos",
-    cells: runs.map((run) => chaosCell(chaos.get(run.driver)?.find((r) => r.envelope === envelope))),
-  }));
+  const rows =
+    chaos.size === 0
+      ? []
+      : (["assumptions", "beyond"] as const).map((envelope) => ({
+          label: `generated runs, ${envelope} envelope (seed ${seed}; \`npm run chaos -- --driver X --envelope ${envelope} --seed ${seed} --runs ${chaosRuns} --ttl ${MATRIX_CHAOS_TTL.min}-${MATRIX_CHAOS_TTL.max}\` replays and explains a finding)`,
+          class: "chaos",
+          cells: runs.map((run) => chaosCell(chaos.get(run.driver)?.find((r) => r.envelope === envelope))),
+        }));
   console.log(formatMatrix(runs, rows));
   console.log(`\nWhole matrix: ${((Date.now() - started) / 1000).toFixed(1)} s on provider ${provider}.`);
   mkdirSync("reports", { recursive: true });
-  writeFileSync("reports/matrix.json", JSON.stringify({ provider, seed, runs, chaos: Object.fromEntries(chaos) }, null, 2));
+  writeFileSync(
+    "reports/matrix.json",
+    JSON.stringify({ provider, seed, runs, chaos: Object.fromEntries(chaos) }, null, 2),
+  );
   console.error("JSON: reports/matrix.json");
-  if (runs.some((run) => run.results.some((r) => r.judgement.outcome === "fail") || chaosNews(chaos.get(run.driver) ?? []))) process.exitCode = 1;
+  if (
+    runs.some(
+      (run) => run.results.some((r) => r.judgement.outcome === "fail") || chaosNews(chaos.get(run.driver) ?? []),
+    )
+  )
+    process.exitCode = 1;
 });

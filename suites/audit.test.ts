@@ -21,35 +21,55 @@ import { AUDIT, expectedOf, VARIANTS } from "./sample-drivers/audit.ts";
 const provider = inject("provider");
 const seed = seedSetting();
 const config = loadConfig();
-const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+const pool = new FleetPool({
+  provider,
+  image: config.image,
+  externalNodes: config.externalNodes,
+  nodeControl: config.nodeControl,
+});
 afterAll(() => pool.close());
 const load = (module: string) => resolveDriver(`./suites/sample-drivers/${module}`, { nodeCount: config.nodeCount });
 
-describe.skipIf(provider !== "processes")(`vacuity audit: edge drivers get the status that is right for them (seed ${seed}; processes pass only: it tests the catalog, not a provider)`, () => {
-  for (const audited of AUDIT) {
-    describe(audited.module, () => {
-      for (const property of PROPERTIES) {
-        const expected = expectedOf(audited, property.id);
-        if (!expected) continue;
-        test(`${property.id} → ${expected.status}`, async () => {
-          const result = await runProperty(property, { config, provider, driver: await load(audited.module), seed, pool });
-          expect(result.status, `${audited.module} ${property.id} (${property.class}): expected ${expected.status} because ${expected.why}\ngot: ${result.reason ?? ""}\n${result.details ?? ""}`).toBe(expected.status);
-        });
+describe.skipIf(provider !== "processes")(
+  `vacuity audit: edge drivers get the status that is right for them (seed ${seed}; processes pass only: it tests the catalog, not a provider)`,
+  () => {
+    for (const audited of AUDIT) {
+      describe(audited.module, () => {
+        for (const property of PROPERTIES) {
+          const expected = expectedOf(audited, property.id);
+          if (!expected) continue;
+          test(`${property.id} → ${expected.status}`, async () => {
+            const result = await runProperty(property, {
+              config,
+              provider,
+              driver: await load(audited.module),
+              seed,
+              pool,
+            });
+            expect(
+              result.status,
+              `${audited.module} ${property.id} (${property.class}): expected ${expected.status} because ${expected.why}\ngot: ${result.reason ?? ""}\n${result.details ?? ""}`,
+            ).toBe(expected.status);
+          });
+        }
+      });
+    }
+
+    describe("single-bug variants of my-redlock.mjs: caught in 5 of 5 runs, with a margin of at least 50 ms", () => {
+      for (const variant of VARIANTS) {
+        test(`${variant.module} (${variant.bug}) → ${variant.caughtBy} fails`, async () => {
+          const property = PROPERTIES.find((p) => p.id === variant.caughtBy)!;
+          const driver = await load(variant.module);
+          for (let run = 0; run < 5; run++) {
+            const result = await runProperty(property, { config, provider, driver, seed: seed + run, pool });
+            expect(
+              result.status,
+              `run ${run + 1} of 5 (seed ${seed + run}): ${result.reason ?? ""}\n${result.details ?? ""}`,
+            ).toBe("fail");
+            expect(result.marginMs, `run ${run + 1} of 5: ${result.reason}`).toBeGreaterThanOrEqual(MARGIN_MS);
+          }
+        }, 120_000);
       }
     });
-  }
-
-  describe("single-bug variants of my-redlock.mjs: caught in 5 of 5 runs, with a margin of at least 50 ms", () => {
-    for (const variant of VARIANTS) {
-      test(`${variant.module} (${variant.bug}) → ${variant.caughtBy} fails`, async () => {
-        const property = PROPERTIES.find((p) => p.id === variant.caughtBy)!;
-        const driver = await load(variant.module);
-        for (let run = 0; run < 5; run++) {
-          const result = await runProperty(property, { config, provider, driver, seed: seed + run, pool });
-          expect(result.status, `run ${run + 1} of 5 (seed ${seed + run}): ${result.reason ?? ""}\n${result.details ?? ""}`).toBe("fail");
-          expect(result.marginMs, `run ${run + 1} of 5: ${result.reason}`).toBeGreaterThanOrEqual(MARGIN_MS);
-        }
-      }, 120_000);
-    }
-  });
-});
+  },
+);

@@ -15,16 +15,26 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 test("npm run bench: sequential, contended ×4 and ×16, and the raw bound through harness and bare clients, per driver", () => {
   const json = join(work, "bench.json");
-  const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/bench.ts", "--drivers", "reference,redis-semaphore", "--cycles", "10", "--json", json], {
-    encoding: "utf8",
-    timeout: 180_000,
-    env: { ...process.env, REDIS_PROVIDER: inject("provider"), TSX_TSCONFIG_PATH: "tsconfig.runtime.json" },
-  });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/bench.ts", "--drivers", "reference,redis-semaphore", "--cycles", "10", "--json", json],
+    {
+      encoding: "utf8",
+      timeout: 180_000,
+      env: { ...process.env, REDIS_PROVIDER: inject("provider"), TSX_TSCONFIG_PATH: "tsconfig.runtime.json" },
+    },
+  );
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   const report = JSON.parse(readFileSync(json, "utf8")) as { runs: Array<{ driver: string; cases: BenchCase[] }> };
   expect(report.runs.map((r) => r.driver)).toEqual(["reference", "redis-semaphore"]);
   for (const r of report.runs) {
-    expect(r.cases.map((c) => c.name)).toEqual(["sequential", "contended ×4", "contended ×16", "raw bound (harness clients)", "raw bound (bare clients)"]);
+    expect(r.cases.map((c) => c.name)).toEqual([
+      "sequential",
+      "contended ×4",
+      "contended ×16",
+      "raw bound (harness clients)",
+      "raw bound (bare clients)",
+    ]);
     for (const c of r.cases) {
       expect(c.cycles, `${r.driver} ${c.name}`).toBeGreaterThanOrEqual(10);
       expect(c.failures, `${r.driver} ${c.name}`).toBe(0);

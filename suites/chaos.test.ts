@@ -23,7 +23,12 @@ import { loadBaseline, takesSeveralResources } from "../fixtures/properties/base
 const provider = inject("provider");
 const config = loadConfig();
 const seed = seedSetting();
-const pool = new FleetPool({ provider, image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+const pool = new FleetPool({
+  provider,
+  image: config.image,
+  externalNodes: config.externalNodes,
+  nodeControl: config.nodeControl,
+});
 // Child users kept from run to run: a process start costs about a second on this 2-core host.
 const contenders = new ContenderPool();
 afterAll(async () => {
@@ -34,7 +39,12 @@ afterAll(async () => {
 const reference = await resolveDriver("reference", { nodeCount: config.nodeCount });
 const defaultDriver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
 // Short ttls keep a run to a few seconds; external fleets have the node count they have.
-const shape = (envelope: ScenarioShape["envelope"], driver = reference): ScenarioShape => ({ envelope, ttl: { min: 200, max: 700 }, multiResource: takesSeveralResources(driver), ...(provider === "external" ? { nodeCounts: [config.nodeCount] } : {}) });
+const shape = (envelope: ScenarioShape["envelope"], driver = reference): ScenarioShape => ({
+  envelope,
+  ttl: { min: 200, max: 700 },
+  multiResource: takesSeveralResources(driver),
+  ...(provider === "external" ? { nodeCounts: [config.nodeCount] } : {}),
+});
 
 /** Saves the scenario so the failure message can name one file that replays it. */
 function report(result: ChaosRunResult, driverFlag: string): string {
@@ -45,8 +55,19 @@ function report(result: ChaosRunResult, driverFlag: string): string {
   return formatRun(result, `REDIS_PROVIDER=${provider} npm run chaos -- ${driverFlag} --replay ${file}`);
 }
 
-async function play(scenario: ChaosScenario, driver = reference, known = loadBaseline(driver)?.chaos): Promise<ChaosRunResult> {
-  const result = await runScenario(scenario, { config, provider, driver, pool, contenders, ...(known ? { known } : {}) });
+async function play(
+  scenario: ChaosScenario,
+  driver = reference,
+  known = loadBaseline(driver)?.chaos,
+): Promise<ChaosRunResult> {
+  const result = await runScenario(scenario, {
+    config,
+    provider,
+    driver,
+    pool,
+    contenders,
+    ...(known ? { known } : {}),
+  });
   if (result.unsupported) console.log(`${result.unsupported} (run not counted)`);
   return result;
 }
@@ -83,7 +104,9 @@ describe(`generated chaos (seed ${seed})`, () => {
     60_000,
   );
 
-  test("the generator finds a mutant on its own, shrinks it, and the saved scenario replays the violation", { timeout: 120_000 }, async () => {
+  test("the generator finds a mutant on its own, shrinks it, and the saved scenario replays the violation", {
+    timeout: 120_000,
+  }, async () => {
     const mutant = mutantDriver("quorum-off-by-one");
     // A double grant needs a user cut off from a minority while another takes the rest.
     const campaign = await runCampaign({
@@ -92,7 +115,17 @@ describe(`generated chaos (seed ${seed})`, () => {
       driver: mutant,
       pool,
       contenders,
-      shape: { envelope: "assumptions", ttl: { min: 200, max: 500 }, nodeCounts: provider === "external" ? [config.nodeCount] : [3], faults: ["partition", "blackhole"], processes: ["in-process"], users: { min: 2, max: 2 }, maxFaults: 3, horizonMs: 300, maxRolls: 1 },
+      shape: {
+        envelope: "assumptions",
+        ttl: { min: 200, max: 500 },
+        nodeCounts: provider === "external" ? [config.nodeCount] : [3],
+        faults: ["partition", "blackhole"],
+        processes: ["in-process"],
+        users: { min: 2, max: 2 },
+        maxFaults: 3,
+        horizonMs: 300,
+        maxRolls: 1,
+      },
       runs: 40,
       seed,
       shrinkRuns: 8,
@@ -104,32 +137,45 @@ describe(`generated chaos (seed ${seed})`, () => {
     const before = campaign.original!.scenario;
     expect(found!.scenario.faults.length).toBeLessThanOrEqual(before.faults.length);
     expect(found!.scenario.users.length).toBeLessThanOrEqual(before.users.length);
-    expect(found!.violations.some((v) => v.defect && (v.verdict.checker === "mutual-exclusion" || v.verdict.checker === "owner-value"))).toBe(true);
+    expect(
+      found!.violations.some(
+        (v) => v.defect && (v.verdict.checker === "mutual-exclusion" || v.verdict.checker === "owner-value"),
+      ),
+    ).toBe(true);
     // The file a bug report would carry, played again: the violation comes back. A timing-bound
     // race may need another try on a busy 2-core host (a counterexample shrunk to a race with no
     // fault at all is the weakest: 0 of 5 replays once on containers); `npm run bench:chaos` counts them.
     const file = JSON.parse(JSON.stringify(found!.scenario)) as ChaosScenario;
     let replayed: ChaosRunResult | undefined;
-    for (let attempt = 0; attempt < 10 && !(replayed && foundNews(replayed)); attempt++) replayed = await play(file, mutant, undefined);
+    for (let attempt = 0; attempt < 10 && !(replayed && foundNews(replayed)); attempt++)
+      replayed = await play(file, mutant, undefined);
     expect(foundNews(replayed!), report(replayed!, "--mutant quorum-off-by-one")).toBe(true);
   });
 
   // The catalog's known limitations as fixed schedules: beyond the assumptions, each double grant
   // is reported and attributed to the step that made it possible (never a defect, never missed).
-  test.for(LIMITATIONS)("%s as a fixed schedule: the double grant is found and attributed to its fault step", { timeout: 60_000 }, async (which, ctx) => {
-    const result = await play(limitationScenario(which));
-    if (result.unsupported) return ctx.skip(result.unsupported);
-    const overlap = result.violations.find((v) => v.verdict.checker === "mutual-exclusion");
-    expect(overlap, report(result, "--driver reference")).toBeDefined();
-    expect(overlap!.defect, report(result, "--driver reference")).toBe(false);
-    expect(overlap!.causes.join("\n")).toMatch(which === "SC-8" ? /restart n\d dropping its data/ : /clock of n2 \+5000ms/);
-    expect(foundNews(result), report(result, "--driver reference")).toBe(false);
-  });
+  test.for(LIMITATIONS)(
+    "%s as a fixed schedule: the double grant is found and attributed to its fault step",
+    { timeout: 60_000 },
+    async (which, ctx) => {
+      const result = await play(limitationScenario(which));
+      if (result.unsupported) return ctx.skip(result.unsupported);
+      const overlap = result.violations.find((v) => v.verdict.checker === "mutual-exclusion");
+      expect(overlap, report(result, "--driver reference")).toBeDefined();
+      expect(overlap!.defect, report(result, "--driver reference")).toBe(false);
+      expect(overlap!.causes.join("\n")).toMatch(
+        which === "SC-8" ? /restart n\d dropping its data/ : /clock of n2 \+5000ms/,
+      );
+      expect(foundNews(result), report(result, "--driver reference")).toBe(false);
+    },
+  );
 
   // Clock skew for real: every node's clock runs fast while a contender waits for the keys to
   // expire. Half the allowance leaves the reference a margin that scheduling noise cannot eat
   // (at the allowance itself it is 2 ms by design; `npm run bench:drift` measures the thresholds).
-  test("drift within the allowance never breaks mutual exclusion; a driver without a drift term breaks at the allowance", { timeout: 60_000 }, async (ctx) => {
+  test("drift within the allowance never breaks mutual exclusion; a driver without a drift term breaks at the allowance", {
+    timeout: 60_000,
+  }, async (ctx) => {
     const half = 1 + DRIFT_ALLOWANCE / 2;
     const safe = await play(driftScenario(half));
     if (safe.unsupported) return ctx.skip(safe.unsupported);
@@ -139,9 +185,11 @@ describe(`generated chaos (seed ${seed})`, () => {
     // Broken: two owners at once, or (from the keys' PTTL in real time) a lease outliving its keys.
     // The overlap's window is about 27 ms against a 10 ms retry, so on a busy 2-core host one try
     // may miss both; up to three (bench:drift counts how often); the reference half above gets one.
-    const overlaps = (r: ChaosRunResult) => r.verdicts.some((v) => (v.checker === "mutual-exclusion" || v.checker === "validity") && v.result === "invalid");
+    const overlaps = (r: ChaosRunResult) =>
+      r.verdicts.some((v) => (v.checker === "mutual-exclusion" || v.checker === "validity") && v.result === "invalid");
     let broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
-    for (let attempt = 1; attempt < 3 && !overlaps(broken); attempt++) broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
+    for (let attempt = 1; attempt < 3 && !overlaps(broken); attempt++)
+      broken = await play(driftScenario(1 + DRIFT_ALLOWANCE), mutant, undefined);
     expect(overlaps(broken), report(broken, "--mutant no-drift")).toBe(true);
   });
 });

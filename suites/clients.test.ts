@@ -20,9 +20,19 @@ const SCRIPTS: Array<{ title: string; script: string; keys: string[]; args: (str
   { title: "nested array with false → nil", script: "return {1, 'two', {3, false}}", keys: [], args: [] },
   { title: "status reply", script: "return redis.status_reply('FINE')", keys: [], args: [] },
   { title: "numbers arrive as strings", script: "return {ARGV[1], ARGV[2], type(ARGV[1])}", keys: [], args: [7, "x"] },
-  { title: "keys and args split by numKeys", script: "return {KEYS[1], KEYS[2], ARGV[1]}", keys: ["rc:a", "rc:b"], args: ["v"] },
+  {
+    title: "keys and args split by numKeys",
+    script: "return {KEYS[1], KEYS[2], ARGV[1]}",
+    keys: ["rc:a", "rc:b"],
+    args: ["v"],
+  },
   { title: "error reply", script: "return redis.error_reply('ERR custom failure')", keys: [], args: [] },
-  { title: "runtime error", script: "redis.call('set', KEYS[1], 'abc'); return redis.call('incr', KEYS[1])", keys: ["rc:str"], args: [] },
+  {
+    title: "runtime error",
+    script: "redis.call('set', KEYS[1], 'abc'); return redis.call('incr', KEYS[1])",
+    keys: ["rc:str"],
+    args: [],
+  },
   {
     title: "set NX PX as Redlock does it",
     script: "return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0",
@@ -43,14 +53,17 @@ describe("both client kinds give the same results for the same scripts", () => {
       const [a, b] = [await run(io), await run(nr)];
       expect(b, `${c.title}: node-redis vs ioredis`).toEqual(a);
     }
-    const errors = await Promise.all([io, nr].map((cl) => outcome(() => cl.eval("return redis.error_reply('ERR custom failure')", 0, []))));
+    const errors = await Promise.all(
+      [io, nr].map((cl) => outcome(() => cl.eval("return redis.error_reply('ERR custom failure')", 0, []))),
+    );
     expect(errors).toEqual([
       { error: "ERR custom failure", name: "ReplyError" },
       { error: "ERR custom failure", name: "ReplyError" },
     ]);
     const unknownSha = sha1("return 'never loaded'");
     const noscript = await Promise.all([io, nr].map((cl) => outcome(() => cl.evalsha(unknownSha, 0, []))));
-    for (const r of noscript) expect(r).toMatchObject({ error: expect.stringMatching(/^NOSCRIPT/), name: "ReplyError" });
+    for (const r of noscript)
+      expect(r).toMatchObject({ error: expect.stringMatching(/^NOSCRIPT/), name: "ReplyError" });
     expect(noscript[1]).toEqual(noscript[0]);
   });
 
@@ -64,7 +77,9 @@ describe("both client kinds give the same results for the same scripts", () => {
       expect(await client.evalsha(sha, 1, ["rc:k", "a", 2]), `${client.kind} (sha, n, [args])`).toEqual(expected);
       expect(await client.evalsha(sha, 1, "rc:k", "a", 2), `${client.kind} positional`).toEqual(expected);
       const viaCallback = await new Promise((resolve, reject) =>
-        client.evalsha([sha, 1, "rc:k", "a", 2], (error: Error | null, result?: unknown) => (error ? reject(error) : resolve(result))),
+        client.evalsha([sha, 1, "rc:k", "a", 2], (error: Error | null, result?: unknown) =>
+          error ? reject(error) : resolve(result),
+        ),
       );
       expect(viaCallback, `${client.kind} ([sha, n, ...args], cb)`).toEqual(expected);
       const callbackError = await new Promise<Error | null>((resolve) =>
@@ -83,7 +98,10 @@ describe("both client kinds give the same results for the same scripts", () => {
     const lease = await h.driver.acquire(["locks:noscript"], 5000, { retryCount: 0 });
     await h.clients.settled();
     for (const client of h.clients.clients) {
-      const commands = h.clients.log.all().filter((r) => r.node === client.node).map((r) => `${r.command} → ${r.outcome}`);
+      const commands = h.clients.log
+        .all()
+        .filter((r) => r.node === client.node)
+        .map((r) => `${r.command} → ${r.outcome}`);
       expect(commands, `${client.node} (${client.kind})`).toEqual(["EVALSHA → error", "EVAL → ok"]);
     }
     const states = await h.fleet.inspect("locks:noscript");

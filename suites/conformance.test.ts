@@ -10,5 +10,6 @@ import { conformanceSuite } from "../fixtures/vitest/conformance-suite.ts";
 const config = loadConfig();
 conformanceSuite({
   driver: config.driver,
-  replay: (id, seed, provider) => `RC_SEED=${seed} LOCK_DRIVER=${config.driver} REDIS_PROVIDER=${provider} npm run conformance -- -t ${id}`,
+  replay: (id, seed, provider) =>
+    `RC_SEED=${seed} LOCK_DRIVER=${config.driver} REDIS_PROVIDER=${provider} npm run conformance -- -t ${id}`,
 });

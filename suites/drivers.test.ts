@@ -19,7 +19,9 @@ describe("LOCK_DRIVER: built-in names and user modules", () => {
   });
 
   test("a family with a version that is not exact says so", async () => {
-    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(/redlock@99: "99" is not an exact version; name one, e\.g\. redlock@5\.0\.0-beta\.2/);
+    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(
+      /redlock@99: "99" is not an exact version; name one, e\.g\. redlock@5\.0\.0-beta\.2/,
+    );
   });
 
   test("a path with no file says where it looked", async () => {
@@ -27,7 +29,10 @@ describe("LOCK_DRIVER: built-in names and user modules", () => {
   });
 
   test.each([
-    ["no-default.mjs", /no default export function createDriver\(ctx\) \(default export is missing; named exports: createDriver, version\)/],
+    [
+      "no-default.mjs",
+      /no default export function createDriver\(ctx\) \(default export is missing; named exports: createDriver, version\)/,
+    ],
     ["default-object.mjs", /default export is object/],
     ["syntax-error.mjs", /failed to load/],
   ])("%s is refused with what is wrong", async (file, message) => {
@@ -45,7 +50,9 @@ describe("LOCK_DRIVER: built-in names and user modules", () => {
 
   test("a factory that throws is reported with its message", async () => {
     const factory = await resolveDriverFactory("./suites/sample-drivers/throws.mjs");
-    await expect(instantiateDriver(factory, "throws", { clients: [] })).rejects.toThrow(/createDriver threw: needs at least 3 clients/);
+    await expect(instantiateDriver(factory, "throws", { clients: [] })).rejects.toThrow(
+      /createDriver threw: needs at least 3 clients/,
+    );
   });
 
   test.for([
@@ -68,10 +75,17 @@ describe("usable from another project: the redlock-conformance bin", () => {
     return dir;
   };
   const run = (cwd: string, args: string[]) =>
-    spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, REDIS_PROVIDER: inject("provider") } });
+    spawnSync(process.execPath, [bin, ...args], {
+      cwd,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, REDIS_PROVIDER: inject("provider") },
+    });
 
   test("runs a user's driver module, resolved from the user's directory, and exits 0 when it conforms", () => {
-    const dir = project(`import { createReferenceDriver } from "${reference}";\nexport default (ctx) => ({ ...createReferenceDriver(ctx), name: "my-fork" });\n`);
+    const dir = project(
+      `import { createReferenceDriver } from "${reference}";\nexport default (ctx) => ({ ...createReferenceDriver(ctx), name: "my-fork" });\n`,
+    );
     try {
       // SC-13 runs a child-process contender, which loads the user's module from the user's directory.
       const r = run(dir, ["--driver", "./my-driver.mjs", "--only", "RE-1,OV-2,SC-13"]);
@@ -84,7 +98,9 @@ describe("usable from another project: the redlock-conformance bin", () => {
   });
 
   test("exits 1 and prints the failure details when the driver breaks a must-hold property", () => {
-    const dir = project(`import { createReferenceDriver } from "${reference}";\nexport default (ctx) => createReferenceDriver(ctx, "release-without-owner-check");\n`);
+    const dir = project(
+      `import { createReferenceDriver } from "${reference}";\nexport default (ctx) => createReferenceDriver(ctx, "release-without-owner-check");\n`,
+    );
     try {
       const r = run(dir, ["--driver", "./my-driver.mjs", "--only", "OV-2"]);
       expect(r.status, r.stdout + r.stderr).toBe(1);
@@ -95,8 +111,12 @@ describe("usable from another project: the redlock-conformance bin", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  test("`redlock-conformance chaos` runs generated scenarios on a user's driver module from their directory", { timeout: 120_000 }, () => {
-    const dir = project(`import { createReferenceDriver } from "${reference}";\nexport default (ctx) => ({ ...createReferenceDriver(ctx), name: "my-fork" });\n`);
+  test("`redlock-conformance chaos` runs generated scenarios on a user's driver module from their directory", {
+    timeout: 120_000,
+  }, () => {
+    const dir = project(
+      `import { createReferenceDriver } from "${reference}";\nexport default (ctx) => ({ ...createReferenceDriver(ctx), name: "my-fork" });\n`,
+    );
     try {
       const r = run(dir, ["chaos", "--driver", "./my-driver.mjs", "--runs", "2", "--nodes", "3", "--seed", "5"]);
       expect(r.status, r.stdout + r.stderr).toBe(0);

@@ -11,11 +11,31 @@ const RETRY = { retryCount: 4, retryDelay: 300, retryJitter: 50 };
 const TTL_MS = 10_000;
 
 const cases: Array<{ title: string; nodeCount: number; clientMix: ClientMix; kinds: string[] }> = [
-  { title: "5 nodes, alternating ioredis / node-redis", nodeCount: 5, clientMix: { mode: "alternate" }, kinds: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis"] },
-  { title: "3 nodes, alternating", nodeCount: 3, clientMix: { mode: "alternate" }, kinds: ["ioredis", "node-redis", "ioredis"] },
-  { title: "7 nodes, alternating", nodeCount: 7, clientMix: { mode: "alternate" }, kinds: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis", "node-redis", "ioredis"] },
+  {
+    title: "5 nodes, alternating ioredis / node-redis",
+    nodeCount: 5,
+    clientMix: { mode: "alternate" },
+    kinds: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis"],
+  },
+  {
+    title: "3 nodes, alternating",
+    nodeCount: 3,
+    clientMix: { mode: "alternate" },
+    kinds: ["ioredis", "node-redis", "ioredis"],
+  },
+  {
+    title: "7 nodes, alternating",
+    nodeCount: 7,
+    clientMix: { mode: "alternate" },
+    kinds: ["ioredis", "node-redis", "ioredis", "node-redis", "ioredis", "node-redis", "ioredis"],
+  },
   { title: "5 nodes, all ioredis", nodeCount: 5, clientMix: { mode: "ioredis" }, kinds: Array(5).fill("ioredis") },
-  { title: "5 nodes, all node-redis", nodeCount: 5, clientMix: { mode: "node-redis" }, kinds: Array(5).fill("node-redis") },
+  {
+    title: "5 nodes, all node-redis",
+    nodeCount: 5,
+    clientMix: { mode: "node-redis" },
+    kinds: Array(5).fill("node-redis"),
+  },
 ];
 
 describe("example3: acquire with a custom retry strategy → extend → check TTL and value on the nodes → release", () => {
@@ -36,7 +56,9 @@ describe("example3: acquire with a custom retry strategy → extend → check TT
 
 describe("the retry strategy is honoured", () => {
   for (const retry of [RETRY, { ...RETRY, retryCount: 0 }]) {
-    test(`a contended acquire makes retryCount+1 = ${retry.retryCount + 1} attempts per node and gives up within the window (${JSON.stringify(retry)})`, async ({ lab }) => {
+    test(`a contended acquire makes retryCount+1 = ${retry.retryCount + 1} attempts per node and gives up within the window (${JSON.stringify(retry)})`, async ({
+      lab,
+    }) => {
       const h = await lab.open();
       const rtt = await measureRoundTrips(h.clients, 20);
       const holder = await h.driver.acquire(["locks:example"], TTL_MS, { retryCount: 0 });
@@ -47,7 +69,12 @@ describe("the retry strategy is honoured", () => {
         const elapsed = monotonicMs() - start;
         await h.clients.settled();
         const expected = retry.retryCount + 1;
-        const attempts = Object.fromEntries(h.fleet.nodes.map((n) => [n.name, h.clients.log.rounds(n.name, redisKey(h.driver, "locks:example"), start, attemptGapMs(retry))]));
+        const attempts = Object.fromEntries(
+          h.fleet.nodes.map((n) => [
+            n.name,
+            h.clients.log.rounds(n.name, redisKey(h.driver, "locks:example"), start, attemptGapMs(retry)),
+          ]),
+        );
         expect(attempts, "attempts per node (rounds of commands naming the key)").toEqual(
           Object.fromEntries(h.fleet.nodes.map((n) => [n.name, expected])),
         );

@@ -15,17 +15,31 @@ const provider = inject("provider");
 const BIN = "bin/redlock-conformance.mjs";
 
 /** `npm run fleet` (or the script under it) in its own process group; resolves with REDIS_NODES once up. */
-async function startFleetCommand(command: "npm" | "node", env: Record<string, string> = {}): Promise<{ child: ChildProcess; nodes: string; output: () => string }> {
+async function startFleetCommand(
+  command: "npm" | "node",
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; nodes: string; output: () => string }> {
   const args = command === "npm" ? ["run", "-s", "fleet"] : ["--import", "tsx", "scripts/fleet.ts"];
   const child = spawn(command === "npm" ? "npm" : process.execPath, args, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, REDIS_PROVIDER: provider, REDIS_NODE_COUNT: "5", TSX_TSCONFIG_PATH: "tsconfig.runtime.json", ...env },
+    env: {
+      ...process.env,
+      REDIS_PROVIDER: provider,
+      REDIS_NODE_COUNT: "5",
+      TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
+      ...env,
+    },
   });
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const nodes = await waitFor(() => /Fleet is up/.test(output) || child.exitCode !== null, "the fleet command to report its nodes", 90_000, 50)
+  const nodes = await waitFor(
+    () => /Fleet is up/.test(output) || child.exitCode !== null,
+    "the fleet command to report its nodes",
+    90_000,
+    50,
+  )
     .then(() => /^REDIS_NODES=(.*)$/m.exec(output)?.[1])
     .catch(() => undefined);
   if (!nodes) {
@@ -78,12 +92,20 @@ function conformanceOn(nodes: string, env: Record<string, string> = {}) {
   });
   const output = result.stdout + result.stderr;
   const skipped = [...output.matchAll(/^skip (\S+)/gm)].map((m) => m[1]!);
-  return { status: result.status, output, skipped, line: (id: string) => output.split("\n").find((l) => new RegExp(`^\\S+\\s+${id}\\s`).test(l)) ?? "" };
+  return {
+    status: result.status,
+    output,
+    skipped,
+    line: (id: string) => output.split("\n").find((l) => new RegExp(`^\\S+\\s+${id}\\s`).test(l)) ?? "",
+  };
 }
 
 describe("conformance on a fleet the harness did not start", () => {
-  test("npm run fleet in one process, conformance by URL in another: exit 0, provider limits skipped, SC-11…13 run", { timeout: 300_000 }, async ({ skip }) => {
-    if (provider === "external") skip("UNSUPPORTED on external: this suite starts its own fleet to play the external one");
+  test("npm run fleet in one process, conformance by URL in another: exit 0, provider limits skipped, SC-11…13 run", {
+    timeout: 300_000,
+  }, async ({ skip }) => {
+    if (provider === "external")
+      skip("UNSUPPORTED on external: this suite starts its own fleet to play the external one");
     const fleet = await startFleetCommand("node");
     try {
       const run = conformanceOn(fleet.nodes);
@@ -100,10 +122,14 @@ describe("conformance on a fleet the harness did not start", () => {
     }
   });
 
-  test("with REDIS_NODE_CONTROL=examples/node-control/docker.mjs over containers started by hand, the node-fault properties run too", { timeout: 300_000 }, async ({ skip }) => {
-    if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) skip("UNSUPPORTED: no Docker engine to run the sample's containers on");
+  test("with REDIS_NODE_CONTROL=examples/node-control/docker.mjs over containers started by hand, the node-fault properties run too", {
+    timeout: 300_000,
+  }, async ({ skip }) => {
+    if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0)
+      skip("UNSUPPORTED: no Docker engine to run the sample's containers on");
     // The sample starts containers of its own whatever the managed provider is: one pass runs it.
-    if (provider === "processes") skip("runs in the containers pass: the sample's containers do not depend on the managed provider");
+    if (provider === "processes")
+      skip("runs in the containers pass: the sample's containers do not depend on the managed provider");
     const image = await imageToUse(process.env.REDIS_IMAGE || undefined);
     const password = randomBytes(18).toString("base64url");
     const ids: string[] = [];
@@ -112,16 +138,44 @@ describe("conformance on a fleet the harness did not start", () => {
       for (let i = 0; i < 5; i++) {
         const port = await freePort();
         // Labelled like our own containers, so a crash of this test leaves nothing the reaper misses.
-        const id = execFileSync("docker", [
-          "run", "-d",
-          "--label", `${LABEL}=true`, "--label", `${LABEL}.owner=${formatIdentity(self)}`, "--label", `${LABEL}.host=${hostname()}`,
-          "-p", `127.0.0.1:${port}:6379`, image,
-          "redis-server", "--requirepass", password, "--save", "", "--appendonly", "no", "--dir", "/data",
-        ], { encoding: "utf8" }).trim();
+        const id = execFileSync(
+          "docker",
+          [
+            "run",
+            "-d",
+            "--label",
+            `${LABEL}=true`,
+            "--label",
+            `${LABEL}.owner=${formatIdentity(self)}`,
+            "--label",
+            `${LABEL}.host=${hostname()}`,
+            "-p",
+            `127.0.0.1:${port}:6379`,
+            image,
+            "redis-server",
+            "--requirepass",
+            password,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/data",
+          ],
+          { encoding: "utf8" },
+        ).trim();
         ids.push(id);
         urls.push(nodeUrl({ host: "127.0.0.1", port, password }));
       }
-      await waitFor(async () => (await Promise.all(urls.map((u) => probeConnect("127.0.0.1", Number(new URL(u).port))))).every((o) => o === "connected"), "the containers to listen", 30_000, 100);
+      await waitFor(
+        async () =>
+          (await Promise.all(urls.map((u) => probeConnect("127.0.0.1", Number(new URL(u).port))))).every(
+            (o) => o === "connected",
+          ),
+        "the containers to listen",
+        30_000,
+        100,
+      );
       const plain = conformanceOn(urls.join(","));
       const controlled = conformanceOn(urls.join(","), { REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" });
       expect(controlled.status, controlled.output).toBe(0);
@@ -130,7 +184,9 @@ describe("conformance on a fleet the harness did not start", () => {
       for (const id of ["QU-3", "SC-1", "SC-2", "SC-7", "SC-8", "SC-9", "LV-4"]) {
         expect(controlled.line(id), controlled.output).toMatch(new RegExp(`^ok\\s+${id}\\s`));
       }
-      expect(controlled.skipped.length, `${controlled.skipped.join(",")} vs ${plain.skipped.join(",")}`).toBeLessThan(plain.skipped.length);
+      expect(controlled.skipped.length, `${controlled.skipped.join(",")} vs ${plain.skipped.join(",")}`).toBeLessThan(
+        plain.skipped.length,
+      );
     } finally {
       if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
     }
@@ -138,14 +194,21 @@ describe("conformance on a fleet the harness did not start", () => {
 });
 
 describe("a fleet goes with its parent", () => {
-  test("SIGTERM to the npm process of `npm run fleet` removes the fleet at once", { timeout: 120_000 }, async ({ skip }) => {
+  test("SIGTERM to the npm process of `npm run fleet` removes the fleet at once", { timeout: 120_000 }, async ({
+    skip,
+  }) => {
     if (provider === "external") skip("UNSUPPORTED on external: the harness starts no fleet there");
     const fleet = await startFleetCommand("npm");
     try {
       const ports = fleet.nodes.split(",").map((u) => Number(new URL(u).port));
       expect(ports).toHaveLength(5);
       process.kill(fleet.child.pid!, "SIGTERM"); // npm only, as a supervisor would
-      await waitFor(async () => (await Promise.all(ports.map((p) => probeConnect("127.0.0.1", p)))).every((o) => o === "refused"), "every node of the fleet to be gone", 20_000, 100);
+      await waitFor(
+        async () => (await Promise.all(ports.map((p) => probeConnect("127.0.0.1", p)))).every((o) => o === "refused"),
+        "every node of the fleet to be gone",
+        20_000,
+        100,
+      );
     } finally {
       await endGroup(fleet.child);
     }

@@ -24,7 +24,10 @@ const stalls = async <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
 
 describe("fleet self-test: each node operation has its real effect", () => {
-  test("stop: the node refuses connections; start: it answers on the same port, empty, and clients reconnect", async ({ lab, skip }) => {
+  test("stop: the node refuses connections; start: it answers on the same port, empty, and clients reconnect", async ({
+    lab,
+    skip,
+  }) => {
     const h = await lab.open({ nodeCount: 3 });
     requireOperations(skip, h, ["stop", "start"]);
     const node = h.fleet.nodes[1]!;
@@ -38,7 +41,11 @@ describe("fleet self-test: each node operation has its real effect", () => {
     await node.start();
     expect(node.port).toBe(port);
     expect(await node.admin().get("rc:probe")).toBeNull();
-    await waitFor(async () => (await client.ping().catch(() => null)) === "PONG", `${client.kind} client reconnects to ${node.name}`, 10_000);
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === "PONG",
+      `${client.kind} client reconnects to ${node.name}`,
+      10_000,
+    );
   });
 
   test("kill -9: the process is gone at once, and start brings back an empty node", async ({ lab, skip }) => {
@@ -133,11 +140,16 @@ describe("fleet size", () => {
 });
 
 describe("clock faults", () => {
-  test("preload mechanism: a +10 s jump moves the node's own TIME and expires keys early; rate 2 runs its clock twice as fast", async ({ lab, skip }) => {
+  test("preload mechanism: a +10 s jump moves the node's own TIME and expires keys early; rate 2 runs its clock twice as fast", async ({
+    lab,
+    skip,
+  }) => {
     const h = await lab.open({ nodeCount: 1, clockControl: true });
     const node = h.fleet.nodes[0]!;
     if (!node.capabilities.has("clock")) {
-      skip(`UNSUPPORTED: the clockshift preload needs nodes the harness starts on Linux with gcc (this is ${node.provider}); clock faults there use the ttl-rewrite fallback`);
+      skip(
+        `UNSUPPORTED: the clockshift preload needs nodes the harness starts on Linux with gcc (this is ${node.provider}); clock faults there use the ttl-rewrite fallback`,
+      );
     }
     const admin = node.admin();
     const skew = async () => {
@@ -167,7 +179,9 @@ describe("clock faults", () => {
     expect(kept).toBeLessThan(5_000);
   });
 
-  test("ttl-rewrite fallback: a +10 s jump shortens every key's remaining TTL, a −10 s jump lengthens it; drift is unsupported", async ({ lab }) => {
+  test("ttl-rewrite fallback: a +10 s jump shortens every key's remaining TTL, a −10 s jump lengthens it; drift is unsupported", async ({
+    lab,
+  }) => {
     const h = await lab.open({ nodeCount: 1 });
     const node = h.fleet.nodes[0]!;
     const admin = node.admin();

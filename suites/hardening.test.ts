@@ -16,7 +16,11 @@ const provider = inject("provider");
 function running(): { processes: string[]; containers: string[] } {
   let containers: string[] = [];
   if (provider === "containers") {
-    containers = execFileSync("docker", ["ps", "-aq", "--no-trunc", "--filter", `label=${LABEL}=true`], { encoding: "utf8" }).split(/\s+/).filter(Boolean);
+    containers = execFileSync("docker", ["ps", "-aq", "--no-trunc", "--filter", `label=${LABEL}=true`], {
+      encoding: "utf8",
+    })
+      .split(/\s+/)
+      .filter(Boolean);
   }
   return { processes: readProcessRecords().map((r) => String(r.pid)), containers };
 }
@@ -32,7 +36,9 @@ function leftBehind(before: ReturnType<typeof running>, after: ReturnType<typeof
   };
 }
 
-function runExample(env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
+function runExample(
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   const child = spawn("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", "scripts/example.ts"], {
     env: { ...process.env, REDIS_PROVIDER: provider, ...env },
@@ -54,9 +60,18 @@ function runExample(env: Record<string, string>): Promise<{ status: number | nul
 
 describe("a driver step that never settles ends the example by itself", () => {
   test.skipIf(provider === "external").each([
-    ["acquire", /example3 step "acquire" failed on driver hangs-on-acquire: acquire\(\) did not settle within \d+ ms \(bound: retry window 10×\(200±100\) ms/],
-    ["extend", /example3 step "extend" failed on driver hangs-on-extend: extend\(\) did not settle within \d+ ms \(bound: retry window/],
-    ["release", /example3 step "release" failed on driver hangs-on-release: release\(\) did not settle within \d+ ms \(bound: retry window/],
+    [
+      "acquire",
+      /example3 step "acquire" failed on driver hangs-on-acquire: acquire\(\) did not settle within \d+ ms \(bound: retry window 10×\(200±100\) ms/,
+    ],
+    [
+      "extend",
+      /example3 step "extend" failed on driver hangs-on-extend: extend\(\) did not settle within \d+ ms \(bound: retry window/,
+    ],
+    [
+      "release",
+      /example3 step "release" failed on driver hangs-on-release: release\(\) did not settle within \d+ ms \(bound: retry window/,
+    ],
     ["close", /driver hangs-on-close: close\(\) did not settle within 5000 ms/],
   ])("%s: exit 1, the step and its bound named, nothing left running", async (step, message) => {
     const before = running();
@@ -68,7 +83,10 @@ describe("a driver step that never settles ends the example by itself", () => {
     // The sample never sends a command for the hung step, and the report says so.
     expect(result.stderr).toMatch(/in flight: nothing — no command to any node is pending/);
     if (step !== "close") expect(result.stderr).toMatch(/node state of locks:example \(quorum 3 of 5\):/);
-    expect(leftBehind(before, running()), "nodes left running after the hung example").toEqual({ processes: [], containers: [] });
+    expect(leftBehind(before, running()), "nodes left running after the hung example").toEqual({
+      processes: [],
+      containers: [],
+    });
   });
 
   test("a close() that hangs even unused is refused before any node starts (exit 2)", async () => {
@@ -80,12 +98,23 @@ describe("a driver step that never settles ends the example by itself", () => {
 });
 
 describe("per-fleet credentials", () => {
-  test("every node refuses a client without the fleet's password (ioredis and redis-cli get NOAUTH)", async ({ lab, skip }) => {
-    if (provider === "external") skip("UNSUPPORTED on external: the nodes' credentials are the user's, not the harness's");
+  test("every node refuses a client without the fleet's password (ioredis and redis-cli get NOAUTH)", async ({
+    lab,
+    skip,
+  }) => {
+    if (provider === "external")
+      skip("UNSUPPORTED on external: the nodes' credentials are the user's, not the harness's");
     const h = await lab.open({ nodeCount: 3 });
     for (const node of h.fleet.nodes) {
       expect(node.credentials.password, `${node.name} has no password`).toMatch(/^[\w-]{32}$/);
-      const anonymous = new Redis({ host: node.host, port: node.port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const anonymous = new Redis({
+        host: node.host,
+        port: node.port,
+        lazyConnect: true,
+        enableReadyCheck: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       anonymous.on("error", () => undefined);
       try {
         await anonymous.connect();
@@ -93,7 +122,9 @@ describe("per-fleet credentials", () => {
       } finally {
         anonymous.disconnect();
       }
-      const cli = spawnSync("redis-cli", ["-h", node.host, "-p", String(node.port), "SET", "locks:planted", "x"], { encoding: "utf8" });
+      const cli = spawnSync("redis-cli", ["-h", node.host, "-p", String(node.port), "SET", "locks:planted", "x"], {
+        encoding: "utf8",
+      });
       expect(cli.stdout + cli.stderr, `redis-cli against ${node.name}`).toMatch(/NOAUTH/);
       // With the password it works, which is what every harness connection does.
       expect(await node.admin().exists("locks:planted")).toBe(0);
@@ -103,16 +134,24 @@ describe("per-fleet credentials", () => {
     if (provider === "containers") {
       for (const node of h.fleet.nodes) {
         const id = node.handle.container!;
-        const ip = execFileSync("docker", ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id], { encoding: "utf8" }).trim();
+        const ip = execFileSync(
+          "docker",
+          ["inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", id],
+          { encoding: "utf8" },
+        ).trim();
         expect(ip, `bridge address of ${node.name}`).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-        const cli = spawnSync("redis-cli", ["-h", ip, "-p", "6379", "SET", "locks:planted", "x"], { encoding: "utf8", timeout: 10_000 });
+        const cli = spawnSync("redis-cli", ["-h", ip, "-p", "6379", "SET", "locks:planted", "x"], {
+          encoding: "utf8",
+          timeout: 10_000,
+        });
         expect(cli.stdout + cli.stderr, `redis-cli against ${node.name}'s bridge address ${ip}`).toMatch(/NOAUTH/);
       }
     }
     // The password is in no command line that another user's `ps` would show.
     if (provider === "processes") {
       const cmdlines = h.fleet.nodes.map((n) => readFileSync(`/proc/${n.handle.pid}/cmdline`, "utf8"));
-      for (const [i, cmdline] of cmdlines.entries()) expect(cmdline).not.toContain(h.fleet.nodes[i]!.credentials.password!);
+      for (const [i, cmdline] of cmdlines.entries())
+        expect(cmdline).not.toContain(h.fleet.nodes[i]!.credentials.password!);
     }
   });
 
@@ -135,7 +174,12 @@ describe("per-fleet credentials", () => {
       expect(second.nodes[0]!.credentials.password).not.toBe(node.credentials.password);
       // The old client reconnects on its own, to the same address, with the old password: the
       // new node refuses it, so it never becomes ready and nothing it sends is executed.
-      await waitFor(() => refusals.some((m) => /WRONGPASS|invalid username-password/i.test(m)), "the new node to refuse the stale client's AUTH", 10_000, 20);
+      await waitFor(
+        () => refusals.some((m) => /WRONGPASS|invalid username-password/i.test(m)),
+        "the new node to refuse the stale client's AUTH",
+        10_000,
+        20,
+      );
       await expect(stale.set("locks:stale-write", "from-the-earlier-run")).rejects.toThrow();
       expect(await second.nodes[0]!.admin().exists("locks:stale-write")).toBe(0);
     } finally {
@@ -148,7 +192,12 @@ describe("per-fleet credentials", () => {
   test("npm run fleet prints REDIS_NODES with the password, and a person can connect with it", async ({ skip }) => {
     if (provider === "external") skip("UNSUPPORTED on external: the harness starts no fleet there");
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/fleet.ts"], {
-      env: { ...process.env, REDIS_PROVIDER: provider, REDIS_NODE_COUNT: "3", TSX_TSCONFIG_PATH: "tsconfig.runtime.json" },
+      env: {
+        ...process.env,
+        REDIS_PROVIDER: provider,
+        REDIS_NODE_COUNT: "3",
+        TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -157,14 +206,25 @@ describe("per-fleet credentials", () => {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise((resolve) => child.on("exit", resolve));
     try {
-      await waitFor(() => /Fleet is up/.test(stdout) || child.exitCode !== null, "the fleet command to report its nodes", 45_000, 50);
+      await waitFor(
+        () => /Fleet is up/.test(stdout) || child.exitCode !== null,
+        "the fleet command to report its nodes",
+        45_000,
+        50,
+      );
       expect(stdout, stderr).toMatch(/Fleet is up/);
       const line = /^REDIS_NODES=(.*)$/m.exec(stdout)?.[1] ?? "";
       const nodes = parseNodeList(line);
       expect(nodes, stdout).toHaveLength(3);
       for (const node of nodes) {
         expect(node.password, line).toMatch(/^[\w-]{32}$/);
-        const byHand = new Redis({ host: node.host, port: node.port, password: node.password!, lazyConnect: true, maxRetriesPerRequest: 0 });
+        const byHand = new Redis({
+          host: node.host,
+          port: node.port,
+          password: node.password!,
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+        });
         try {
           await byHand.connect();
           expect(await byHand.ping()).toBe("PONG");
@@ -180,7 +240,9 @@ describe("per-fleet credentials", () => {
 });
 
 describe("the image of our own set-up is the default", () => {
-  test("auto without REDIS_IMAGE picks containers on the image the set-up built when redis:7 is absent, and says so", async ({ skip }) => {
+  test("auto without REDIS_IMAGE picks containers on the image the set-up built when redis:7 is absent, and says so", async ({
+    skip,
+  }) => {
     if (provider !== "containers") skip("runs in the containers pass: it needs the Docker engine and the built image");
     const has = (image: string) => spawnSync("docker", ["image", "inspect", image], { stdio: "ignore" }).status === 0;
     if (!has(LOCAL_IMAGE)) skip(`UNSUPPORTED here: ${LOCAL_IMAGE} was not built (scripts/build-redis-image.sh)`);
@@ -192,17 +254,23 @@ describe("the image of our own set-up is the default", () => {
       timeout: 90_000,
     });
     expect(child.status, child.stdout + child.stderr).toBe(0);
-    expect(child.stdout).toMatch(new RegExp(`^provider: containers \\(Docker answers; image: ${expected.replace(/[.:/]/g, "\\$&")}`, "m"));
+    expect(child.stdout).toMatch(
+      new RegExp(`^provider: containers \\(Docker answers; image: ${expected.replace(/[.:/]/g, "\\$&")}`, "m"),
+    );
   });
 });
 
 describe("quiet on a machine without a Docker engine", () => {
   test("a test run with an unreachable engine prints nothing about Docker", () => {
-    const result = spawnSync("npx", ["vitest", "run", "--config", "suites/probes/vitest.probe.config.ts", "suites/probes/quiet.probe.ts"], {
-      env: { ...process.env, REDIS_PROVIDER: "processes", DOCKER_HOST: "unix:///nonexistent/docker.sock" },
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      "npx",
+      ["vitest", "run", "--config", "suites/probes/vitest.probe.config.ts", "suites/probes/quiet.probe.ts"],
+      {
+        env: { ...process.env, REDIS_PROVIDER: "processes", DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     const output = result.stdout + result.stderr;
     expect(result.status, output).toBe(0);
     expect(output).toMatch(/1 passed/);

@@ -27,8 +27,24 @@ const LONG_CHAOS = {
   nodes: 3,
   mix: ["ioredis", "node-redis", "ioredis"],
   users: [
-    { id: "c1", process: "in-process", resources: ["rc:a"], ttlMs: 3000, retry: { retryCount: 2, retryDelay: 100, retryJitter: 10 }, fenced: false, cycles: [{ thinkMs: 0, holdMs: 20000, extend: false, late: "none" }] },
-    { id: "c2", process: "child", resources: ["rc:b"], ttlMs: 3000, retry: { retryCount: 2, retryDelay: 100, retryJitter: 10 }, fenced: true, cycles: [{ thinkMs: 0, holdMs: 20000, extend: false, late: "none" }] },
+    {
+      id: "c1",
+      process: "in-process",
+      resources: ["rc:a"],
+      ttlMs: 3000,
+      retry: { retryCount: 2, retryDelay: 100, retryJitter: 10 },
+      fenced: false,
+      cycles: [{ thinkMs: 0, holdMs: 20000, extend: false, late: "none" }],
+    },
+    {
+      id: "c2",
+      process: "child",
+      resources: ["rc:b"],
+      ttlMs: 3000,
+      retry: { retryCount: 2, retryDelay: 100, retryJitter: 10 },
+      fenced: true,
+      cycles: [{ thinkMs: 0, holdMs: 20000, extend: false, late: "none" }],
+    },
   ],
   faults: [
     { at: 300, kind: "node-pause", node: 0, forMs: 20000 },
@@ -42,7 +58,9 @@ const VITEST = join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
  * Starts a run in its own process group (as a shell starts a foreground job) with its own state
  * dir, so its ledger and ours never mix. Resolves once it has reported its nodes.
  */
-async function startRun(kind: "cli" | "vitest" | "chaos"): Promise<{ child: ChildProcess; ready: Ready; stateDir: string; output: () => string }> {
+async function startRun(
+  kind: "cli" | "vitest" | "chaos",
+): Promise<{ child: ChildProcess; ready: Ready; stateDir: string; output: () => string }> {
   const stateDir = mkdtempSync(join(tmpdir(), "rc-leak-"));
   const readyFile = join(stateDir, "ready.json");
   const scenario = join(stateDir, "long-chaos.json");
@@ -51,7 +69,17 @@ async function startRun(kind: "cli" | "vitest" | "chaos"): Promise<{ child: Chil
     kind === "cli"
       ? ["--import", "tsx", "scripts/fleet.ts"]
       : kind === "chaos"
-        ? ["--import", "tsx", "scripts/chaos.ts", "--driver", "reference", "--replay", scenario, "--out", join(stateDir, "run")]
+        ? [
+            "--import",
+            "tsx",
+            "scripts/chaos.ts",
+            "--driver",
+            "reference",
+            "--replay",
+            scenario,
+            "--out",
+            join(stateDir, "run"),
+          ]
         : [VITEST, "run", "--config", "suites/probes/vitest.probe.config.ts"];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -92,19 +120,30 @@ async function startRun(kind: "cli" | "vitest" | "chaos"): Promise<{ child: Chil
 }
 
 const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => child.once("exit", () => r()));
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise<void>((r) => child.once("exit", () => r()));
 
 async function nodesGone(ready: Ready, stateDir: string): Promise<string[]> {
   const alive: string[] = [];
   for (const node of ready.nodes) {
     const outcome = await probeConnect(node.host, node.port, 500);
-    if (outcome !== "refused") alive.push(`${node.name} port ${node.port}: connect ${outcome}${node.pid ? ` (pid ${node.pid}: ${describePid(node.pid)})` : ""}`);
+    if (outcome !== "refused")
+      alive.push(
+        `${node.name} port ${node.port}: connect ${outcome}${node.pid ? ` (pid ${node.pid}: ${describePid(node.pid)})` : ""}`,
+      );
     if (node.container) {
-      const found = await (await containerRuntime()).container.dockerode.listContainers({ all: true, filters: { id: [node.container] } });
-      if (found.length > 0) alive.push(`${node.name}'s container ${node.container.slice(0, 12)} still exists (${found[0]?.State})`);
+      const found = await (await containerRuntime()).container.dockerode.listContainers({
+        all: true,
+        filters: { id: [node.container] },
+      });
+      if (found.length > 0)
+        alive.push(`${node.name}'s container ${node.container.slice(0, 12)} still exists (${found[0]?.State})`);
     }
   }
-  for (const pid of ready.childPids ?? []) if (describePid(pid) !== "no such process") alive.push(`child user pid ${pid} is still alive (${describePid(pid)})`);
+  for (const pid of ready.childPids ?? [])
+    if (describePid(pid) !== "no such process")
+      alive.push(`child user pid ${pid} is still alive (${describePid(pid)})`);
   const previous = process.env.RC_STATE_DIR;
   process.env.RC_STATE_DIR = stateDir;
   try {
@@ -171,7 +210,12 @@ describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SI
         expect(await probeConnect(run.ready.nodes[0]!.host, run.ready.nodes[0]!.port)).toBe("connected");
         process.kill(-run.child.pid!, "SIGINT");
         await exited(run.child);
-        await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node is gone", 20_000, 100).catch(() => undefined);
+        await waitFor(
+          async () => (await nodesGone(run.ready, run.stateDir)).length === 0,
+          "every node is gone",
+          20_000,
+          100,
+        ).catch(() => undefined);
         expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
       } finally {
         cleanUp(run.child, run.stateDir);
@@ -183,7 +227,12 @@ describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SI
       try {
         process.kill(run.child.pid!, "SIGTERM");
         await exited(run.child);
-        await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node is gone", 20_000, 100).catch(() => undefined);
+        await waitFor(
+          async () => (await nodesGone(run.ready, run.stateDir)).length === 0,
+          "every node is gone",
+          20_000,
+          100,
+        ).catch(() => undefined);
         expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
       } finally {
         cleanUp(run.child, run.stateDir);
@@ -223,14 +272,30 @@ describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SI
     try {
       expect(run.ready.childPids?.length, run.output()).toBe(1);
       // Let the nemesis pause the node and the child first, so the interrupt finds them faulted.
-      await waitFor(() => readFileSync(`/proc/${run.ready.childPids![0]}/stat`, "utf8").split(" ")[2] === "T", "the child user to be stopped", 10_000, 50);
+      await waitFor(
+        () => readFileSync(`/proc/${run.ready.childPids![0]}/stat`, "utf8").split(" ")[2] === "T",
+        "the child user to be stopped",
+        10_000,
+        50,
+      );
       process.kill(-run.child.pid!, "SIGINT");
       await exited(run.child);
-      await waitFor(async () => (await nodesGone(run.ready, run.stateDir)).length === 0, "every node and child is gone", 20_000, 100).catch(() => undefined);
+      await waitFor(
+        async () => (await nodesGone(run.ready, run.stateDir)).length === 0,
+        "every node and child is gone",
+        20_000,
+        100,
+      ).catch(() => undefined);
       expect(await nodesGone(run.ready, run.stateDir), run.output()).toEqual([]);
       // Exit as by SIGINT (130 in a shell), the run folder written with the run cut short in it.
-      expect(run.child.signalCode === "SIGINT" || run.child.exitCode === 130, `exit ${run.child.exitCode} ${run.child.signalCode}\n${run.output()}`).toBe(true);
-      const results = JSON.parse(readFileSync(join(run.stateDir, "run", "results.json"), "utf8")) as { interrupted: boolean; perRun: Array<{ partial?: boolean }> };
+      expect(
+        run.child.signalCode === "SIGINT" || run.child.exitCode === 130,
+        `exit ${run.child.exitCode} ${run.child.signalCode}\n${run.output()}`,
+      ).toBe(true);
+      const results = JSON.parse(readFileSync(join(run.stateDir, "run", "results.json"), "utf8")) as {
+        interrupted: boolean;
+        perRun: Array<{ partial?: boolean }>;
+      };
       expect(results.interrupted).toBe(true);
       expect(results.perRun.at(-1)?.partial).toBe(true);
       expect(readFileSync(join(run.stateDir, "run", "report.html"), "utf8")).toContain("INTERRUPTED");

@@ -40,31 +40,52 @@ const FIRST_CATCHER: Record<Mutation, string> = {
 const seed = seedSetting();
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
-const pool = new FleetPool({ provider: inject("provider"), image: config.image, externalNodes: config.externalNodes, nodeControl: config.nodeControl });
+const pool = new FleetPool({
+  provider: inject("provider"),
+  image: config.image,
+  externalNodes: config.externalNodes,
+  nodeControl: config.nodeControl,
+});
 afterAll(() => pool.close());
 
-describe.skipIf(inject("provider") !== "processes")(`mutation self-test: every mutant of the reference is caught by a property (seed ${seed}; processes pass only: it tests the catalog, not a provider)`, () => {
-  test("there are at least 10 mutants, each with a description", () => {
-    expect(Object.keys(MUTATIONS).length).toBeGreaterThanOrEqual(10);
-    expect(Object.keys(FIRST_CATCHER).sort()).toEqual(Object.keys(MUTATIONS).sort());
-  });
-
-  for (const mutation of Object.keys(MUTATIONS) as Mutation[]) {
-    test(`${mutation}: ${MUTATIONS[mutation]}`, async ({ lab, skip }) => {
-      const driver = inProcessDriver(`reference~${mutation}`, (ctx) => createReferenceDriver(ctx, mutation));
-      const order = [FIRST_CATCHER[mutation], ...PROPERTIES.map((p) => p.id).filter((id) => id !== FIRST_CATCHER[mutation])];
-      const tried: PropertyResult[] = [];
-      for (const id of order) {
-        const property = PROPERTIES.find((p) => p.id === id)!;
-        const result = await runProperty(property, { config: lab.config, provider: lab.provider, driver, seed, pool });
-        tried.push(result);
-        if (result.status === "fail") return;
-      }
-      const unsupported = tried.filter((r) => r.status === "unsupported");
-      if (unsupported.length > 0 && unsupported.some((r) => r.id === FIRST_CATCHER[mutation])) {
-        skip(`UNSUPPORTED: the properties that catch this mutant cannot run here (${unsupported.map((r) => r.id).join(", ")})`);
-      }
-      expect.fail(`mutant "${mutation}" survived all ${tried.length} properties (seed ${seed}): the suite cannot tell this bug from a correct Redlock`);
+describe.skipIf(inject("provider") !== "processes")(
+  `mutation self-test: every mutant of the reference is caught by a property (seed ${seed}; processes pass only: it tests the catalog, not a provider)`,
+  () => {
+    test("there are at least 10 mutants, each with a description", () => {
+      expect(Object.keys(MUTATIONS).length).toBeGreaterThanOrEqual(10);
+      expect(Object.keys(FIRST_CATCHER).sort()).toEqual(Object.keys(MUTATIONS).sort());
     });
-  }
-});
+
+    for (const mutation of Object.keys(MUTATIONS) as Mutation[]) {
+      test(`${mutation}: ${MUTATIONS[mutation]}`, async ({ lab, skip }) => {
+        const driver = inProcessDriver(`reference~${mutation}`, (ctx) => createReferenceDriver(ctx, mutation));
+        const order = [
+          FIRST_CATCHER[mutation],
+          ...PROPERTIES.map((p) => p.id).filter((id) => id !== FIRST_CATCHER[mutation]),
+        ];
+        const tried: PropertyResult[] = [];
+        for (const id of order) {
+          const property = PROPERTIES.find((p) => p.id === id)!;
+          const result = await runProperty(property, {
+            config: lab.config,
+            provider: lab.provider,
+            driver,
+            seed,
+            pool,
+          });
+          tried.push(result);
+          if (result.status === "fail") return;
+        }
+        const unsupported = tried.filter((r) => r.status === "unsupported");
+        if (unsupported.length > 0 && unsupported.some((r) => r.id === FIRST_CATCHER[mutation])) {
+          skip(
+            `UNSUPPORTED: the properties that catch this mutant cannot run here (${unsupported.map((r) => r.id).join(", ")})`,
+          );
+        }
+        expect.fail(
+          `mutant "${mutation}" survived all ${tried.length} properties (seed ${seed}): the suite cannot tell this bug from a correct Redlock`,
+        );
+      });
+    }
+  },
+);

@@ -4,10 +4,18 @@ import { probeConnect } from "../fixtures/core/net.ts";
 import { test } from "../fixtures/vitest/test.ts";
 
 const stalls = async <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+  Promise.race([
+    promise.then(
+      () => false,
+      () => false,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(true), ms)),
+  ]);
 
 describe("fault proxy self-test: each fault has its real effect on open connections", () => {
-  test("no fault: commands pass; latency delays the replies of an already open connection, one direction only", async ({ lab }) => {
+  test("no fault: commands pass; latency delays the replies of an already open connection, one direction only", async ({
+    lab,
+  }) => {
     const h = await lab.open({ nodeCount: 1, proxied: true });
     const client = h.clients.clients[0]!;
     const link = h.links[0]![0]!;
@@ -25,7 +33,9 @@ describe("fault proxy self-test: each fault has its real effect on open connecti
     expect(monotonicMs() - start).toBeGreaterThanOrEqual(149);
   });
 
-  test("timeout (blackhole): a command that reaches the node gets no reply; removing it resets the link and the client reconnects", async ({ lab }) => {
+  test("timeout (blackhole): a command that reaches the node gets no reply; removing it resets the link and the client reconnects", async ({
+    lab,
+  }) => {
     const h = await lab.open({ nodeCount: 1, proxied: true });
     const client = h.clients.clients[0]!;
     const link = h.links[0]![0]!;
@@ -36,17 +46,27 @@ describe("fault proxy self-test: each fault has its real effect on open connecti
     expect(await h.fleet.nodes[0]!.admin().get("rc:applied")).toBe("1");
     await link.remove("hole");
     await expect(pending).rejects.toThrow();
-    await waitFor(async () => (await client.ping().catch(() => null)) === "PONG", "client reconnects through the proxy", 5000);
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === "PONG",
+      "client reconnects through the proxy",
+      5000,
+    );
   });
 
-  test("reset_peer: open connections are reset; down: new connections are refused until it is removed", async ({ lab }) => {
+  test("reset_peer: open connections are reset; down: new connections are refused until it is removed", async ({
+    lab,
+  }) => {
     const h = await lab.open({ nodeCount: 1, proxied: true });
     const client = h.clients.clients[0]!;
     const link = h.links[0]![0]!;
     await link.add("rst", { type: "reset_peer" });
     await expect(client.ping()).rejects.toThrow();
     await link.remove("rst");
-    await waitFor(async () => (await client.ping().catch(() => null)) === "PONG", "client reconnects after reset", 5000);
+    await waitFor(
+      async () => (await client.ping().catch(() => null)) === "PONG",
+      "client reconnects after reset",
+      5000,
+    );
     await link.add("gone", { type: "down" });
     expect(await probeConnect("127.0.0.1", link.port)).toBe("refused");
     await expect(client.ping()).rejects.toThrow();

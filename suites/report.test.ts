@@ -13,13 +13,24 @@ import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // The flags the machine needs: no sandbox as root, and no background traffic (the network is closed).
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const provider = inject("provider");
 const work = mkdtempSync(join(tmpdir(), "rc-report-"));
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run and scripts/setup.sh do) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run and scripts/setup.sh do) or set CHROMIUM_PATH`,
+    );
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 60_000);
 afterAll(async () => {
@@ -33,7 +44,10 @@ interface Results {
   perRun: Array<{ users: number; nodes: number }>;
 }
 
-function campaign(name: string, args: string[]): { status: number | null; out: string; output: string; results: Results } {
+function campaign(
+  name: string,
+  args: string[],
+): { status: number | null; out: string; output: string; results: Results } {
   const out = join(work, name);
   const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/chaos.ts", ...args, "--out", out], {
     encoding: "utf8",
@@ -41,8 +55,14 @@ function campaign(name: string, args: string[]): { status: number | null; out: s
     env: { ...process.env, REDIS_PROVIDER: provider, TSX_TSCONFIG_PATH: "tsconfig.runtime.json" },
   });
   const output = `${run.stdout}\n${run.stderr}`;
-  if (!existsSync(join(out, "results.json"))) throw new Error(`the ${name} campaign wrote no results.json (exit ${run.status}):\n${output}`);
-  return { status: run.status, out, output, results: JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Results };
+  if (!existsSync(join(out, "results.json")))
+    throw new Error(`the ${name} campaign wrote no results.json (exit ${run.status}):\n${output}`);
+  return {
+    status: run.status,
+    out,
+    output,
+    results: JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as Results,
+  };
 }
 
 async function openReport(out: string, screenshot: string) {
@@ -78,7 +98,10 @@ describe("report.html in headless Chromium", () => {
     const run = campaign("reference", ["--driver", "reference", "--runs", "3", "--seed", "11"]);
     expect(run.status, run.output).toBe(0);
     expect(run.results.defect).toBe(false);
-    expect(run.results.checkers.every((c) => c.result !== "invalid"), JSON.stringify(run.results.checkers)).toBe(true);
+    expect(
+      run.results.checkers.every((c) => c.result !== "invalid"),
+      JSON.stringify(run.results.checkers),
+    ).toBe(true);
     const page = await openReport(run.out, "reports/report-reference.png");
     expect(page.clientLanes).toBe(Math.max(...run.results.perRun.map((r) => r.users)));
     expect(page.nodeLanes).toBe(Math.max(...run.results.perRun.map((r) => r.nodes)));
@@ -87,11 +110,22 @@ describe("report.html in headless Chromium", () => {
     expect(page.violationPanels).toBe(0);
     expect(page.zoomed).toBeCloseTo(2, 1);
     expect(statSync("reports/report-reference.png").size).toBeGreaterThan(10_000);
-    console.log(`report.html of 3 runs: ${(statSync(join(run.out, "report.html")).size / 1024).toFixed(0)} KiB, loaded in ${page.loadMs.toFixed(0)} ms`);
+    console.log(
+      `report.html of 3 runs: ${(statSync(join(run.out, "report.html")).size / 1024).toFixed(0)} KiB, loaded in ${page.loadMs.toFixed(0)} ms`,
+    );
   }, 300_000);
 
   test("a mutant's campaign: a defect, exit 1, the violation marked on the timeline with its evidence", async () => {
-    const run = campaign("mutant", ["--mutant", "constant-value", "--runs", "10", "--seed", "42", "--shrink-runs", "1"]);
+    const run = campaign("mutant", [
+      "--mutant",
+      "constant-value",
+      "--runs",
+      "10",
+      "--seed",
+      "42",
+      "--shrink-runs",
+      "1",
+    ]);
     expect(run.status, run.output).toBe(1);
     expect(run.results.defect).toBe(true);
     const invalid = run.results.checkers.filter((c) => c.result === "invalid");

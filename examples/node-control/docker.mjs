@@ -11,7 +11,10 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const docker = async (...args) => (await run("docker", args, { timeout: 60_000 })).stdout.trim();
 
-const named = (process.env.RC_DOCKER_CONTAINERS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const named = (process.env.RC_DOCKER_CONTAINERS ?? "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
 
 const byPort = new Map();
 
@@ -27,13 +30,23 @@ async function container(node) {
   const all = (await docker("ps", "-aq")).split(/\s+/).filter(Boolean);
   const found = [];
   for (const id of all) {
-    const [running, json] = (await docker("inspect", "--format", "{{.State.Running}} {{json .HostConfig.PortBindings}}", id)).split(/ (.*)/s);
+    const [running, json] = (
+      await docker("inspect", "--format", "{{.State.Running}} {{json .HostConfig.PortBindings}}", id)
+    ).split(/ (.*)/s);
     const bindings = JSON.parse(json || "null") ?? {};
-    if (Object.values(bindings).flat().some((b) => Number(b?.HostPort) === node.port)) found.push({ id, running: running === "true" });
+    if (
+      Object.values(bindings)
+        .flat()
+        .some((b) => Number(b?.HostPort) === node.port)
+    )
+      found.push({ id, running: running === "true" });
   }
   // A stale stopped container may keep the same binding: the running one is the node.
   const candidates = found.filter((c) => c.running).length === 1 ? found.filter((c) => c.running) : found;
-  if (candidates.length !== 1) throw new Error(`expected one container publishing port ${node.port} for ${node.name}, found ${candidates.length}; name them with RC_DOCKER_CONTAINERS`);
+  if (candidates.length !== 1)
+    throw new Error(
+      `expected one container publishing port ${node.port} for ${node.name}, found ${candidates.length}; name them with RC_DOCKER_CONTAINERS`,
+    );
   byPort.set(node.port, candidates[0].id);
   return candidates[0].id;
 }
@@ -80,7 +93,15 @@ export default {
       await docker("start", id);
       // Only once Redis has loaded the dump (it answers PING) may it go; without it the next
       // restart comes back empty, as intended.
-      for (let i = 0; i < 100 && !(await exec(redisCli(node, "PING")).then((out) => out === "PONG", () => false)); i++) {
+      for (
+        let i = 0;
+        i < 100 &&
+        !(await exec(redisCli(node, "PING")).then(
+          (out) => out === "PONG",
+          () => false,
+        ));
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await exec(["exec", "CONTAINER", "rm", "-f", "/data/dump.rdb"]);

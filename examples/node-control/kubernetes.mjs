@@ -16,7 +16,8 @@ const execFileAsync = promisify(execFile);
 export function kubernetesControl({ pods, run = (args) => execFileAsync("kubectl", args, { timeout: 120_000 }) }) {
   const pod = (node) => {
     const entry = pods[node.index];
-    if (!entry?.includes("/")) throw new Error(`RC_K8S_PODS has no namespace/pod for ${node.name} (index ${node.index})`);
+    if (!entry?.includes("/"))
+      throw new Error(`RC_K8S_PODS has no namespace/pod for ${node.name} (index ${node.index})`);
     const [namespace, name] = entry.split("/");
     return { namespace, name };
   };
@@ -40,4 +41,9 @@ export function kubernetesControl({ pods, run = (args) => execFileAsync("kubectl
   };
 }
 
-export default kubernetesControl({ pods: (process.env.RC_K8S_PODS ?? "").split(",").map((s) => s.trim()).filter(Boolean) });
+export default kubernetesControl({
+  pods: (process.env.RC_K8S_PODS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+});

@@ -11,7 +11,10 @@ test("hold a fleet until interrupted", async ({ lab }) => {
     ...n.handle,
   }));
   const file = process.env.RC_READY_FILE!;
-  writeFileSync(`${file}.tmp`, JSON.stringify({ event: "ready", pid: process.pid, runner: process.env.RC_RUNNER, nodes }));
+  writeFileSync(
+    `${file}.tmp`,
+    JSON.stringify({ event: "ready", pid: process.pid, runner: process.env.RC_RUNNER, nodes }),
+  );
   renameSync(`${file}.tmp`, file); // atomic: the leak suite never reads a half-written file
   await new Promise((resolve) => setTimeout(resolve, 240_000));
 });

@@ -13,11 +13,13 @@ export function hangOn(step, { evenUnused = false } = {}) {
         // Keeps the event loop busy, like a runaway retry timer: the process must still end.
         setInterval(() => undefined, 1000);
       });
-    const wrap = (name) => (...args) => {
-      if (name !== "close") used = true;
-      if (name === step && (name !== "close" || used || evenUnused)) return hang();
-      return driver[name](...args);
-    };
+    const wrap =
+      (name) =>
+      (...args) => {
+        if (name !== "close") used = true;
+        if (name === step && (name !== "close" || used || evenUnused)) return hang();
+        return driver[name](...args);
+      };
     return {
       name: `hangs-on-${step}`,
       acquire: wrap("acquire"),

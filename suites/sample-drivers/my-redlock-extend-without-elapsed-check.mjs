@@ -2,4 +2,5 @@
 // The catalog must catch it (TE-4's client stall: a per-node timeout cannot refuse it).
 import { createMyRedlock } from "./my-redlock.mjs";
 
-export default (ctx) => createMyRedlock(ctx, { bug: "extend-without-elapsed-check", name: "my-redlock~extend-without-elapsed-check" });
+export default (ctx) =>
+  createMyRedlock(ctx, { bug: "extend-without-elapsed-check", name: "my-redlock~extend-without-elapsed-check" });

@@ -115,7 +115,9 @@ export function createMyRedlock(ctx, options = {}) {
 
   /** One round on every node in parallel: yes votes, refusals and nodes that did not answer. */
   async function round(script, keys, args, ttl) {
-    const results = await Promise.allSettled(clients.map((c) => withNodeTimeout((gaveUp) => runScript(c, script, keys, args, gaveUp), nodeTimeout(ttl))));
+    const results = await Promise.allSettled(
+      clients.map((c) => withNodeTimeout((gaveUp) => runScript(c, script, keys, args, gaveUp), nodeTimeout(ttl))),
+    );
     let yes = 0;
     let no = 0;
     let silent = 0;
@@ -153,10 +155,13 @@ export function createMyRedlock(ctx, options = {}) {
         if (attempt >= retryCount) {
           const detail = `${resources.join(",")} after ${attempt + 1} attempt(s): ${votes.yes} yes, ${votes.no} held elsewhere, ${votes.silent} no answer, ${elapsed.toFixed(0)} ms`;
           if (votes.no > n - quorum) throw new LockContendedError(`my-redlock: held by another owner: ${detail}`);
-          if (votes.silent > n - quorum) throw new QuorumUnavailableError(`my-redlock: too few nodes answered: ${detail}`);
+          if (votes.silent > n - quorum)
+            throw new QuorumUnavailableError(`my-redlock: too few nodes answered: ${detail}`);
           throw new Error(`my-redlock: no quorum: ${detail}`);
         }
-        await new Promise((r) => setTimeout(r, Math.max(0, retryDelay + Math.round((Math.random() * 2 - 1) * retryJitter))));
+        await new Promise((r) =>
+          setTimeout(r, Math.max(0, retryDelay + Math.round((Math.random() * 2 - 1) * retryJitter))),
+        );
       }
     },
     async extend(lease, ttl) {
@@ -167,7 +172,8 @@ export function createMyRedlock(ctx, options = {}) {
       const votes = await round(EXTEND, lease.resources, [lease.value, ttl], ttl);
       const elapsed = performance.now() - start;
       const inTime = bug === "extend-without-elapsed-check" || ttl - elapsed - drift(ttl) > 0;
-      if (votes.yes < quorum || !inTime) throw new Error(`my-redlock: extend reached ${votes.yes} of ${n} nodes in ${elapsed.toFixed(0)} ms`);
+      if (votes.yes < quorum || !inTime)
+        throw new Error(`my-redlock: extend reached ${votes.yes} of ${n} nodes in ${elapsed.toFixed(0)} ms`);
       return { ...lease, expiration: startEpoch + ttl - drift(ttl) };
     },
     async release(lease) {

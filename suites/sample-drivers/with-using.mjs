@@ -13,15 +13,18 @@ export function withUsing(driver, { extend = true, release = true } = {}) {
       let extending;
       let finished = false;
       const schedule = () => {
-        timer = setTimeout(() => {
-          extending = driver.extend(lease, ttl).then(
-            (next) => {
-              lease = next;
-              if (!finished) schedule();
-            },
-            (error) => controller.abort(error),
-          );
-        }, Math.max(0, lease.expiration - threshold - Date.now()));
+        timer = setTimeout(
+          () => {
+            extending = driver.extend(lease, ttl).then(
+              (next) => {
+                lease = next;
+                if (!finished) schedule();
+              },
+              (error) => controller.abort(error),
+            );
+          },
+          Math.max(0, lease.expiration - threshold - Date.now()),
+        );
       };
       if (extend) schedule();
       try {

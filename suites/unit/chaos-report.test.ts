@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { progressLine, countOps } from "../../fixtures/chaos/progress.ts";
-import { campaignFoundNews, operationStats, summarizeCheckers, type CampaignRecord, type RecordedRun } from "../../fixtures/chaos/record.ts";
+import {
+  campaignFoundNews,
+  operationStats,
+  summarizeCheckers,
+  type CampaignRecord,
+  type RecordedRun,
+} from "../../fixtures/chaos/record.ts";
 import { lanesOf, renderReport } from "../../fixtures/chaos/report-html.ts";
 import { resultsOf, scheduleOf } from "../../fixtures/chaos/run-folder.ts";
 import { parseSchedule, type ChaosScenario } from "../../fixtures/core/scenario.ts";
@@ -8,16 +14,35 @@ import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { CheckerVerdict } from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-made campaigns: two runs of two users on three nodes, times relative to each run.
-const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
+const ev = (
+  process: string,
+  op: HistoryEvent["op"],
+  type: HistoryEvent["type"],
+  time: number,
+  more: Partial<HistoryEvent> = {},
+): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
 const scenario = (nodes = 3): ChaosScenario => ({
   version: 1,
   envelope: "assumptions",
   nodes,
   mix: Array.from({ length: nodes }, () => "ioredis" as const),
-  users: ["c1", "c2"].map((id) => ({ id, process: "in-process" as const, resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 2, retryDelay: 50, retryJitter: 0 }, fenced: false, cycles: [{ thinkMs: 0, holdMs: 100, extend: true, late: "none" as const }] })),
+  users: ["c1", "c2"].map((id) => ({
+    id,
+    process: "in-process" as const,
+    resources: ["rc:a"],
+    ttlMs: 500,
+    retry: { retryCount: 2, retryDelay: 50, retryJitter: 0 },
+    fenced: false,
+    cycles: [{ thinkMs: 0, holdMs: 100, extend: true, late: "none" as const }],
+  })),
   faults: [{ at: 20, kind: "partition", user: "c2", nodes: [1], forMs: 200 }],
 });
-const valid = (checker: CheckerVerdict["checker"]): CheckerVerdict => ({ checker, result: "valid", evidence: [], at: [] });
+const valid = (checker: CheckerVerdict["checker"]): CheckerVerdict => ({
+  checker,
+  result: "valid",
+  evidence: [],
+  at: [],
+});
 const history: HistoryEvent[] = [
   ev("c1", "acquire", "invoke", 0, { ttl: 500 }),
   ev("c1", "acquire", "ok", 4, { expires: 490, value: "v1" }),
@@ -28,7 +53,12 @@ const history: HistoryEvent[] = [
   ev("c1", "release", "invoke", 110),
   ev("c1", "release", "info", 900, { cause: "timeout" }),
 ];
-const run = (index: number, offset: number, verdicts: CheckerVerdict[], more: Partial<RecordedRun> = {}): RecordedRun => ({
+const run = (
+  index: number,
+  offset: number,
+  verdicts: CheckerVerdict[],
+  more: Partial<RecordedRun> = {},
+): RecordedRun => ({
   index,
   phase: "generated",
   offset,
@@ -51,15 +81,37 @@ const campaign = (runs: RecordedRun[]): CampaignRecord => ({
   runs,
   replay: ["npm run chaos -- --driver reference --replay reports/chaos/x/schedule.json"],
 });
-const overlap: CheckerVerdict = { checker: "mutual-exclusion", result: "invalid", evidence: ["rc:a: c1 held 4ms–490ms and c2 held 300ms–800ms overlap by 190 ms"], at: [150] };
+const overlap: CheckerVerdict = {
+  checker: "mutual-exclusion",
+  result: "invalid",
+  evidence: ["rc:a: c1 held 4ms–490ms and c2 held 300ms–800ms overlap by 190 ms"],
+  at: [150],
+};
 
 describe("campaign record", () => {
   test("checkers summarise as Jepsen's three values: invalid beats unknown beats valid", () => {
-    const unknown: CheckerVerdict = { checker: "owner-value", result: "unknown", evidence: ["n1 did not answer"], at: [10] };
-    const summary = summarizeCheckers(campaign([run(1, 0, [valid("mutual-exclusion"), unknown]), run(2, 1200, [overlap, valid("owner-value")])]));
-    expect(summary.find((s) => s.checker === "mutual-exclusion")).toMatchObject({ result: "invalid", runs: { valid: 1, invalid: 1, unknown: 0 } });
-    expect(summary.find((s) => s.checker === "mutual-exclusion")!.evidence[0]).toMatchObject({ run: 2, defect: true, line: overlap.evidence[0] });
-    expect(summary.find((s) => s.checker === "owner-value")).toMatchObject({ result: "unknown", runs: { valid: 1, invalid: 0, unknown: 1 } });
+    const unknown: CheckerVerdict = {
+      checker: "owner-value",
+      result: "unknown",
+      evidence: ["n1 did not answer"],
+      at: [10],
+    };
+    const summary = summarizeCheckers(
+      campaign([run(1, 0, [valid("mutual-exclusion"), unknown]), run(2, 1200, [overlap, valid("owner-value")])]),
+    );
+    expect(summary.find((s) => s.checker === "mutual-exclusion")).toMatchObject({
+      result: "invalid",
+      runs: { valid: 1, invalid: 1, unknown: 0 },
+    });
+    expect(summary.find((s) => s.checker === "mutual-exclusion")!.evidence[0]).toMatchObject({
+      run: 2,
+      defect: true,
+      line: overlap.evidence[0],
+    });
+    expect(summary.find((s) => s.checker === "owner-value")).toMatchObject({
+      result: "unknown",
+      runs: { valid: 1, invalid: 0, unknown: 1 },
+    });
   });
   test("operation statistics pair invokes with their outcomes; an info is unknown and has no latency", () => {
     const stats = operationStats(campaign([run(1, 0, [])]));
@@ -72,16 +124,28 @@ describe("campaign record", () => {
     const passing = campaign([run(1, 0, []), run(2, 1200, [], { scenario: scenario(5) })]);
     const all = scheduleOf(passing);
     expect(parseSchedule(JSON.stringify(all), "schedule.json").map((s) => s.nodes)).toEqual([3, 5]);
-    const failing = campaign([run(1, 0, [overlap]), run(2, 1200, [overlap], { phase: "shrinking", counterexample: true, scenario: { ...scenario(), faults: [] } })]);
-    expect(parseSchedule(JSON.stringify(scheduleOf(failing)), "schedule.json")).toEqual([{ ...scenario(), faults: [] }]);
+    const failing = campaign([
+      run(1, 0, [overlap]),
+      run(2, 1200, [overlap], { phase: "shrinking", counterexample: true, scenario: { ...scenario(), faults: [] } }),
+    ]);
+    expect(parseSchedule(JSON.stringify(scheduleOf(failing)), "schedule.json")).toEqual([
+      { ...scenario(), faults: [] },
+    ]);
     expect(() => parseSchedule('{"version":1,"scenarios":[]}', "empty.json")).toThrow(/no scenarios/);
-    expect(() => parseSchedule('{"version":1,"scenarios":[{"version":2}]}', "bad.json")).toThrow(/bad.json \(scenario 1\) is not a chaos scenario/);
+    expect(() => parseSchedule('{"version":1,"scenarios":[{"version":2}]}', "bad.json")).toThrow(
+      /bad.json \(scenario 1\) is not a chaos scenario/,
+    );
   });
   test("results.json says defect only for news: a known defect (the baseline's) is not one", () => {
     const knownRun = run(1, 0, [overlap]);
     knownRun.violations = [{ verdict: overlap, causes: [], defect: true, known: "VA-3" }];
     expect(campaignFoundNews(campaign([knownRun]))).toBe(false);
-    expect(resultsOf(campaign([run(1, 0, [overlap])]))).toMatchObject({ defect: true, seed: 42, runs: { generated: 1 }, checkers: [{ checker: "mutual-exclusion", result: "invalid" }] });
+    expect(resultsOf(campaign([run(1, 0, [overlap])]))).toMatchObject({
+      defect: true,
+      seed: 42,
+      runs: { generated: 1 },
+      checkers: [{ checker: "mutual-exclusion", result: "invalid" }],
+    });
   });
 });
 
@@ -89,12 +153,22 @@ describe("report.html", () => {
   const count = (html: string, pattern: RegExp) => html.match(pattern)?.length ?? 0;
   test("one lane per client and per node, over every run (the largest fleet's nodes)", () => {
     const record = campaign([run(1, 0, []), run(2, 1200, [], { scenario: scenario(5) })]);
-    expect(lanesOf(record).map((l) => l.id)).toEqual(["client:c1", "client:c2", "node:n0", "node:n1", "node:n2", "node:n3", "node:n4"]);
+    expect(lanesOf(record).map((l) => l.id)).toEqual([
+      "client:c1",
+      "client:c2",
+      "node:n0",
+      "node:n1",
+      "node:n2",
+      "node:n3",
+      "node:n4",
+    ]);
     const html = renderReport(record);
     expect(count(html, /<g class="lane" data-kind="client"/g)).toBe(2);
     expect(count(html, /<g class="lane" data-kind="node"/g)).toBe(5);
     // The partition is drawn on n1's lane, on the campaign's axis (run 2 begins at 1200 ms).
-    expect(html).toMatch(/<rect class="fault f-cut" x="1221" [^>]*><title>run 2: t=20ms partition c2 from n1 for 200ms/);
+    expect(html).toMatch(
+      /<rect class="fault f-cut" x="1221" [^>]*><title>run 2: t=20ms partition c2 from n1 for 200ms/,
+    );
   });
   test("a violation marker when and only when a run's verdict is invalid, with the evidence and the moment's nodes", () => {
     const clean = renderReport(campaign([run(1, 0, [valid("mutual-exclusion")])]));
@@ -117,8 +191,28 @@ describe("report.html", () => {
 
 describe("progress line", () => {
   test("elapsed and what is left, runs, operations by outcome and rate, faults now, violations", () => {
-    const line = progressLine({ elapsedMs: 65_000, left: { ms: 535_000 }, runs: 21, shrinking: 0, ops: { ok: 300, fail: 20, unknown: 5 }, faultsActive: 2, violations: 0 });
-    expect(line).toBe("1:05 elapsed, 8:55 left | runs 21 | ops ok 300 fail 20 unknown 5 (5.0/s) | faults now 2 | violations 0");
-    expect(progressLine({ elapsedMs: 1000, left: { runs: 9 }, runs: 1, shrinking: 3, ops: { ok: 0, fail: 0, unknown: 0 }, faultsActive: 0, violations: 1 })).toMatch(/9 runs left \| runs 1 \(\+3 shrinking\).*violations 1/);
+    const line = progressLine({
+      elapsedMs: 65_000,
+      left: { ms: 535_000 },
+      runs: 21,
+      shrinking: 0,
+      ops: { ok: 300, fail: 20, unknown: 5 },
+      faultsActive: 2,
+      violations: 0,
+    });
+    expect(line).toBe(
+      "1:05 elapsed, 8:55 left | runs 21 | ops ok 300 fail 20 unknown 5 (5.0/s) | faults now 2 | violations 0",
+    );
+    expect(
+      progressLine({
+        elapsedMs: 1000,
+        left: { runs: 9 },
+        runs: 1,
+        shrinking: 3,
+        ops: { ok: 0, fail: 0, unknown: 0 },
+        faultsActive: 0,
+        violations: 1,
+      }),
+    ).toMatch(/9 runs left \| runs 1 \(\+3 shrinking\).*violations 1/);
   });
 });

@@ -3,7 +3,18 @@ import { describe, expect, test } from "vitest";
 import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
 import { LIMITATIONS, limitationScenario } from "../../fixtures/chaos/limitations.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
-import { CLIENT_FAULT_KINDS, formatScenario, formatStep, nodesTouched, outsideAssumptions, parseScenario, pauseBudgetMs, quorum, type ChaosScenario, type FaultStep } from "../../fixtures/core/scenario.ts";
+import {
+  CLIENT_FAULT_KINDS,
+  formatScenario,
+  formatStep,
+  nodesTouched,
+  outsideAssumptions,
+  parseScenario,
+  pauseBudgetMs,
+  quorum,
+  type ChaosScenario,
+  type FaultStep,
+} from "../../fixtures/core/scenario.ts";
 
 const user = (id: string, over: Partial<ChaosScenario["users"][number]> = {}): ChaosScenario["users"][number] => ({
   id,
@@ -39,10 +50,22 @@ describe("the assumptions envelope", () => {
   });
 
   test.each<[string, FaultStep, RegExp]>([
-    ["an empty restart sooner than the largest ttl", { at: 0, kind: "node-down", how: "stop", node: 0, forMs: 800 }, /sooner than the largest ttl \(800 ms\)/],
-    ["an immediate restart without persistence", { at: 0, kind: "node-restart", node: 0, keepData: false }, /without persistence/],
+    [
+      "an empty restart sooner than the largest ttl",
+      { at: 0, kind: "node-down", how: "stop", node: 0, forMs: 800 },
+      /sooner than the largest ttl \(800 ms\)/,
+    ],
+    [
+      "an immediate restart without persistence",
+      { at: 0, kind: "node-restart", node: 0, keepData: false },
+      /without persistence/,
+    ],
     ["a forward clock jump", { at: 0, kind: "clock-jump", node: 0, deltaMs: 1, forMs: 10 }, /forward jump/],
-    ["drift past the allowance", { at: 0, kind: "clock-drift", node: 0, rate: 1.02, forMs: 10 }, /beyond the 1 % allowance/],
+    [
+      "drift past the allowance",
+      { at: 0, kind: "clock-drift", node: 0, rate: 1.02, forMs: 10 },
+      /beyond the 1 % allowance/,
+    ],
     ["a pause past the budget", { at: 0, kind: "client-pause", user: "c1", forMs: 201 }, /pause budget \(200 ms/],
   ])("%s is outside", (_, step, reason) => {
     expect(outsideAssumptions(scenario([step])).join("\n")).toMatch(reason);
@@ -54,7 +77,9 @@ describe("the assumptions envelope", () => {
       { at: 100, kind: "blackhole", node: 1, user: "c2", forMs: 300 },
       { at: 200, kind: "partition", user: "c2", nodes: [2], forMs: 300 },
     ];
-    expect(outsideAssumptions(scenario(steps)).join("\n")).toMatch(/t=200ms: 3 nodes faulty at once for c2 \(n0, n1, n2\)/);
+    expect(outsideAssumptions(scenario(steps)).join("\n")).toMatch(
+      /t=200ms: 3 nodes faulty at once for c2 \(n0, n1, n2\)/,
+    );
     const spread = steps.map((s, i) => ({ ...s, at: i * 400 }));
     expect(outsideAssumptions(scenario(spread))).toEqual([]);
   });
@@ -66,26 +91,35 @@ describe("the assumptions envelope", () => {
     ];
     expect(outsideAssumptions(scenario(cuts))).toEqual([]);
     // A node fault is one for every user: with n4 paused, c1 sees three nodes faulty.
-    expect(outsideAssumptions(scenario([...cuts, { at: 150, kind: "node-pause", node: 4, forMs: 100 }])).join("\n")).toMatch(/t=150ms: 3 nodes faulty at once for c1 \(n0, n1, n4\)/);
+    expect(
+      outsideAssumptions(scenario([...cuts, { at: 150, kind: "node-pause", node: 4, forMs: 100 }])).join("\n"),
+    ).toMatch(/t=150ms: 3 nodes faulty at once for c1 \(n0, n1, n4\)/);
   });
 
   test("a clock jumped back stays faulty until a ttl after it heals (its heal is a forward jump for the keys set meanwhile)", () => {
     const back = (at: number, node: number): FaultStep => ({ at, kind: "clock-jump", node, deltaMs: -300, forMs: 100 });
-    expect(outsideAssumptions(scenario([back(0, 0), back(300, 1), back(600, 2)])).join("\n")).toMatch(/t=600ms: 3 nodes faulty at once for c1 \(n0, n1, n2\)/);
+    expect(outsideAssumptions(scenario([back(0, 0), back(300, 1), back(600, 2)])).join("\n")).toMatch(
+      /t=600ms: 3 nodes faulty at once for c1 \(n0, n1, n2\)/,
+    );
     expect(outsideAssumptions(scenario([back(0, 0), back(950, 1), back(1900, 2)]))).toEqual([]);
   });
 
   test("drift within the allowance on every node stays inside; faster drift on a majority does not", () => {
-    const drift = (rate: number): FaultStep[] => [0, 1, 2].map((node) => ({ at: 0, kind: "clock-drift", node, rate, forMs: 1000 }));
+    const drift = (rate: number): FaultStep[] =>
+      [0, 1, 2].map((node) => ({ at: 0, kind: "clock-drift", node, rate, forMs: 1000 }));
     expect(outsideAssumptions(scenario(drift(1.01)))).toEqual([]);
-    expect(outsideAssumptions(scenario(drift(1.02))).join("\n")).toMatch(/drift beyond the 1 % allowance[\s\S]*3 nodes faulty at once/);
+    expect(outsideAssumptions(scenario(drift(1.02))).join("\n")).toMatch(
+      /drift beyond the 1 % allowance[\s\S]*3 nodes faulty at once/,
+    );
   });
 
   test("generated assumptions scenarios are inside by construction, across node counts and every fault kind", () => {
     fc.assert(
       fc.property(scenarioArb({ envelope: "assumptions", multiResource: true }), (s) => {
         expect(outsideAssumptions(s)).toEqual([]);
-        for (const f of s.faults) if (f.kind === "client-pause" || f.kind === "client-stall") expect(f.forMs).toBeLessThanOrEqual(pauseBudgetMs(s.users.find((u) => u.id === f.user)!));
+        for (const f of s.faults)
+          if (f.kind === "client-pause" || f.kind === "client-stall")
+            expect(f.forMs).toBeLessThanOrEqual(pauseBudgetMs(s.users.find((u) => u.id === f.user)!));
         // What a generated scenario names parses back as a scenario: replay files round-trip.
         expect(parseScenario(JSON.stringify(s), "generated")).toEqual(s);
       }),
@@ -94,36 +128,55 @@ describe("the assumptions envelope", () => {
   });
 
   test("in assumptions the faulty minority moves: over a run, more nodes than a minority are touched, never at once", () => {
-    const moved = fc.sample(scenarioArb({ envelope: "assumptions", nodeCounts: [5] }), { numRuns: 300, seed: 11 }).filter((s) => new Set(s.faults.flatMap(nodesTouched)).size > s.nodes - quorum(s.nodes));
+    const moved = fc
+      .sample(scenarioArb({ envelope: "assumptions", nodeCounts: [5] }), { numRuns: 300, seed: 11 })
+      .filter((s) => new Set(s.faults.flatMap(nodesTouched)).size > s.nodes - quorum(s.nodes));
     expect(moved.length).toBeGreaterThan(10);
     for (const s of moved) expect(outsideAssumptions(s)).toEqual([]);
   });
 
   test("partitions roll on: back-to-back cuts from different minorities, inside; acquire stalls may outlast the ttl, inside", () => {
-    const sampled = fc.sample(scenarioArb({ envelope: "assumptions", nodeCounts: [5], faults: ["partition", "acquire-stall"] }), { numRuns: 300, seed: 13 });
+    const sampled = fc.sample(
+      scenarioArb({ envelope: "assumptions", nodeCounts: [5], faults: ["partition", "acquire-stall"] }),
+      { numRuns: 300, seed: 13 },
+    );
     const rolled = sampled.filter((s) => {
       const cuts = s.faults.filter((f) => f.kind === "partition");
-      return cuts.some((a, i) => cuts.slice(i + 1).some((b) => b.at === a.at + a.forMs + 30 && b.nodes.join() !== a.nodes.join()));
+      return cuts.some((a, i) =>
+        cuts.slice(i + 1).some((b) => b.at === a.at + a.forMs + 30 && b.nodes.join() !== a.nodes.join()),
+      );
     });
     expect(rolled.length).toBeGreaterThan(10);
-    const longStalls = sampled.filter((s) => s.faults.some((f) => f.kind === "acquire-stall" && f.forMs > s.users.find((u) => u.id === f.user)!.ttlMs));
+    const longStalls = sampled.filter((s) =>
+      s.faults.some((f) => f.kind === "acquire-stall" && f.forMs > s.users.find((u) => u.id === f.user)!.ttlMs),
+    );
     expect(longStalls.length).toBeGreaterThan(10);
     for (const s of [...rolled, ...longStalls]) expect(outsideAssumptions(s)).toEqual([]);
   });
 
   test("the catalog's known limitations as fixed schedules are beyond the assumptions, for the step that makes them", () => {
-    expect(outsideAssumptions(limitationScenario("SC-8")).join("\n")).toMatch(/restart n0 dropping its data: an immediate restart without persistence/);
-    expect(outsideAssumptions(limitationScenario("SC-10")).join("\n")).toMatch(/clock of n2 \+5000ms for 2000ms: a forward jump/);
-    for (const which of LIMITATIONS) expect(parseScenario(JSON.stringify(limitationScenario(which)), which)).toEqual(limitationScenario(which));
+    expect(outsideAssumptions(limitationScenario("SC-8")).join("\n")).toMatch(
+      /restart n0 dropping its data: an immediate restart without persistence/,
+    );
+    expect(outsideAssumptions(limitationScenario("SC-10")).join("\n")).toMatch(
+      /clock of n2 \+5000ms for 2000ms: a forward jump/,
+    );
+    for (const which of LIMITATIONS)
+      expect(parseScenario(JSON.stringify(limitationScenario(which)), which)).toEqual(limitationScenario(which));
   });
 
   test("beyond generates what assumptions never does (fast-check finds one quickly)", () => {
-    const found = fc.sample(scenarioArb({ envelope: "beyond" }), { numRuns: 300, seed: 3 }).filter((s) => outsideAssumptions(s).length > 0);
+    const found = fc
+      .sample(scenarioArb({ envelope: "beyond" }), { numRuns: 300, seed: 3 })
+      .filter((s) => outsideAssumptions(s).length > 0);
     expect(found.length).toBeGreaterThan(0);
   });
 
   test("users and nodes follow the shape: in-process only when asked, odd counts unless even ones are asked", () => {
-    for (const s of fc.sample(scenarioArb({ envelope: "beyond", processes: ["in-process"] }), { numRuns: 100, seed: 5 })) {
+    for (const s of fc.sample(scenarioArb({ envelope: "beyond", processes: ["in-process"] }), {
+      numRuns: 100,
+      seed: 5,
+    })) {
       expect(s.users.every((u) => u.process === "in-process")).toBe(true);
       expect(s.faults.some((f) => CLIENT_FAULT_KINDS.includes(f.kind))).toBe(false);
       expect([3, 5, 7]).toContain(s.nodes);
@@ -135,8 +188,12 @@ describe("the assumptions envelope", () => {
 describe("readable lines", () => {
   test("fault steps and users read as the issue writes them", () => {
     expect(formatStep({ at: 120, kind: "node-pause", node: 2, forMs: 800 })).toBe("t=120ms pause n2 800ms");
-    expect(formatStep({ at: 0, kind: "partition", user: "c1", nodes: [0, 3], forMs: 50 })).toBe("t=0ms partition c1 from n0,n3 for 50ms");
-    expect(formatScenario(scenario([]))).toContain("c1 (child) acquire [rc:a] ttl 800 retry 3×100±20: think 0 hold 100");
+    expect(formatStep({ at: 0, kind: "partition", user: "c1", nodes: [0, 3], forMs: 50 })).toBe(
+      "t=0ms partition c1 from n0,n3 for 50ms",
+    );
+    expect(formatScenario(scenario([]))).toContain(
+      "c1 (child) acquire [rc:a] ttl 800 retry 3×100±20: think 0 hold 100",
+    );
   });
 });
 
@@ -144,10 +201,26 @@ describe("replay files are checked before anything starts", () => {
   test.each<[string, string, RegExp]>([
     ["not JSON", "{", /is not JSON/],
     ["another version", JSON.stringify({ ...scenario([]), version: 2 }), /version 2 is not 1/],
-    ["a node the fleet does not have", JSON.stringify(scenario([{ at: 0, kind: "node-pause", node: 9, forMs: 10 }])), /names node 9, but the scenario has 5 nodes/],
-    ["an unknown fault kind", JSON.stringify(scenario([{ at: 0, kind: "meteor" } as never])), /kind "meteor" is not one of/],
-    ["a client fault on an in-process user", JSON.stringify(scenario([{ at: 0, kind: "client-crash", user: "c2" }])), /client-crash needs a child-process user/],
-    ["a mix of the wrong length", JSON.stringify({ ...scenario([]), mix: ["ioredis"] }), /mix must name ioredis or node-redis for each node/],
+    [
+      "a node the fleet does not have",
+      JSON.stringify(scenario([{ at: 0, kind: "node-pause", node: 9, forMs: 10 }])),
+      /names node 9, but the scenario has 5 nodes/,
+    ],
+    [
+      "an unknown fault kind",
+      JSON.stringify(scenario([{ at: 0, kind: "meteor" } as never])),
+      /kind "meteor" is not one of/,
+    ],
+    [
+      "a client fault on an in-process user",
+      JSON.stringify(scenario([{ at: 0, kind: "client-crash", user: "c2" }])),
+      /client-crash needs a child-process user/,
+    ],
+    [
+      "a mix of the wrong length",
+      JSON.stringify({ ...scenario([]), mix: ["ioredis"] }),
+      /mix must name ioredis or node-redis for each node/,
+    ],
   ])("%s: one ConfigError naming the problem", (_, text, message) => {
     expect(() => parseScenario(text, "bug.json")).toThrow(ConfigError);
     expect(() => parseScenario(text, "bug.json")).toThrow(message);

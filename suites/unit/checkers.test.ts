@@ -38,18 +38,35 @@ describe("suites/PROPERTIES.md documents every property", () => {
     for (const p of PROPERTIES) {
       const row = doc.split("\n").find((line) => line.startsWith(`| ${p.id} |`));
       expect(row, `${p.id} has no row in PROPERTIES.md`).toBeDefined();
-      expect(row!.trim().endsWith(`| ${p.exercises.replace(/\|/g, "\\|")} | ${p.class} |`), `${p.id}: "exercised when" and class in PROPERTIES.md must read "${p.exercises}" and ${p.class}`).toBe(true);
+      expect(
+        row!.trim().endsWith(`| ${p.exercises.replace(/\|/g, "\\|")} | ${p.class} |`),
+        `${p.id}: "exercised when" and class in PROPERTIES.md must read "${p.exercises}" and ${p.class}`,
+      ).toBe(true);
     }
   });
 });
 
 describe("history checkers (pure, hand-written histories)", async () => {
-  const { mutualExclusionViolations, extensionsAfterLoss, staleActions, holdsOf } = await import("../../fixtures/history/checkers.ts");
+  const { mutualExclusionViolations, extensionsAfterLoss, staleActions, holdsOf } = await import(
+    "../../fixtures/history/checkers.ts"
+  );
   type E = import("../../fixtures/history/history.ts").HistoryEvent;
-  const ev = (process: string, op: E["op"], type: E["type"], time: number, extra: Partial<E> = {}): E => ({ process, op, type, time, resource: "r", ...extra });
+  const ev = (process: string, op: E["op"], type: E["type"], time: number, extra: Partial<E> = {}): E => ({
+    process,
+    op,
+    type,
+    time,
+    resource: "r",
+    ...extra,
+  });
 
   test("a hold runs from the acquire's ok to the earlier of expiry and the release invoke", () => {
-    const holds = holdsOf([ev("a", "acquire", "invoke", 0), ev("a", "acquire", "ok", 5, { expires: 100, value: "v" }), ev("a", "release", "invoke", 40), ev("a", "release", "ok", 42)]);
+    const holds = holdsOf([
+      ev("a", "acquire", "invoke", 0),
+      ev("a", "acquire", "ok", 5, { expires: 100, value: "v" }),
+      ev("a", "release", "invoke", 40),
+      ev("a", "release", "ok", 42),
+    ]);
     expect(holds.map((h) => [h.start, h.end])).toEqual([[5, 40]]);
   });
 
@@ -57,32 +74,67 @@ describe("history checkers (pure, hand-written histories)", async () => {
     const base = [ev("a", "acquire", "ok", 5, { expires: 100 }), ev("a", "release", "invoke", 40)];
     expect(mutualExclusionViolations([...base, ev("b", "acquire", "ok", 41, { expires: 200 })])).toEqual([]);
     expect(mutualExclusionViolations([...base, ev("b", "acquire", "ok", 30, { expires: 200 })])).toHaveLength(1);
-    expect(mutualExclusionViolations([ev("a", "acquire", "ok", 5, { expires: 100 }), ev("b", "acquire", "ok", 99, { expires: 200 })])).toHaveLength(1);
-    expect(mutualExclusionViolations([ev("a", "acquire", "ok", 5, { expires: 100 }), ev("b", "acquire", "ok", 101, { expires: 200 })])).toEqual([]);
+    expect(
+      mutualExclusionViolations([
+        ev("a", "acquire", "ok", 5, { expires: 100 }),
+        ev("b", "acquire", "ok", 99, { expires: 200 }),
+      ]),
+    ).toHaveLength(1);
+    expect(
+      mutualExclusionViolations([
+        ev("a", "acquire", "ok", 5, { expires: 100 }),
+        ev("b", "acquire", "ok", 101, { expires: 200 }),
+      ]),
+    ).toEqual([]);
   });
 
   test("an extend keeps the hold going; a failed acquire holds nothing", () => {
-    const events = [ev("a", "acquire", "ok", 5, { expires: 100 }), ev("a", "extend", "ok", 90, { expires: 300 }), ev("b", "acquire", "fail", 150), ev("b", "acquire", "ok", 250, { expires: 400 })];
+    const events = [
+      ev("a", "acquire", "ok", 5, { expires: 100 }),
+      ev("a", "extend", "ok", 90, { expires: 300 }),
+      ev("b", "acquire", "fail", 150),
+      ev("b", "acquire", "ok", 250, { expires: 400 }),
+    ];
     expect(mutualExclusionViolations(events)).toHaveLength(1);
     expect(mutualExclusionViolations(events.slice(0, 3))).toEqual([]);
   });
 
   test("extension after loss: A's lease lapsed, B acquired, then A's extend succeeded", () => {
-    const lost = [ev("a", "acquire", "ok", 0, { expires: 100 }), ev("b", "acquire", "ok", 150, { expires: 400 }), ev("a", "extend", "ok", 200, { expires: 500 })];
+    const lost = [
+      ev("a", "acquire", "ok", 0, { expires: 100 }),
+      ev("b", "acquire", "ok", 150, { expires: 400 }),
+      ev("a", "extend", "ok", 200, { expires: 500 }),
+    ];
     expect(extensionsAfterLoss(lost).map((e) => e.process)).toEqual(["a"]);
     const inTime = [ev("a", "acquire", "ok", 0, { expires: 100 }), ev("a", "extend", "ok", 90, { expires: 300 })];
     expect(extensionsAfterLoss(inTime)).toEqual([]);
   });
 
   test("stale actions: a write after the writer's own lease expired, or after its release", () => {
-    const events = [ev("a", "acquire", "ok", 0, { expires: 100 }), ev("a", "write", "invoke", 50), ev("a", "write", "invoke", 120)];
+    const events = [
+      ev("a", "acquire", "ok", 0, { expires: 100 }),
+      ev("a", "write", "invoke", 50),
+      ev("a", "write", "invoke", 120),
+    ];
     expect(staleActions(events).map((e) => e.time)).toEqual([120]);
-    expect(staleActions([ev("a", "acquire", "ok", 0, { expires: 100 }), ev("a", "release", "invoke", 10), ev("a", "write", "invoke", 20)])).toHaveLength(1);
+    expect(
+      staleActions([
+        ev("a", "acquire", "ok", 0, { expires: 100 }),
+        ev("a", "release", "invoke", 10),
+        ev("a", "write", "invoke", 20),
+      ]),
+    ).toHaveLength(1);
   });
 });
 
 describe("contendedAcquisitions: the situation mutual exclusion is about", () => {
-  const ev = (process: string, op: "acquire" | "release", type: "invoke" | "ok" | "fail", time: number, expires?: number) => ({ process, op, type, time, resource: "r", ...(expires !== undefined ? { expires } : {}) });
+  const ev = (
+    process: string,
+    op: "acquire" | "release",
+    type: "invoke" | "ok" | "fail",
+    time: number,
+    expires?: number,
+  ) => ({ process, op, type, time, resource: "r", ...(expires !== undefined ? { expires } : {}) });
   test("an acquire in flight while another process holds the resource is contended; one that meets nobody is not", () => {
     const events = [
       ev("a", "acquire", "invoke", 0),
@@ -97,6 +149,13 @@ describe("contendedAcquisitions: the situation mutual exclusion is about", () =>
     expect(contendedAcquisitions(events).map((e) => `${e.process}@${e.time}`)).toEqual(["b@1"]);
   });
   test("holds that never meet another process's calls: none", () => {
-    expect(contendedAcquisitions([ev("a", "acquire", "invoke", 0), ev("a", "acquire", "ok", 1, 10), ev("b", "acquire", "invoke", 20), ev("b", "acquire", "fail", 21)])).toEqual([]);
+    expect(
+      contendedAcquisitions([
+        ev("a", "acquire", "invoke", 0),
+        ev("a", "acquire", "ok", 1, 10),
+        ev("b", "acquire", "invoke", 20),
+        ev("b", "acquire", "fail", 21),
+      ]),
+    ).toEqual([]);
   });
 });

@@ -96,7 +96,9 @@ function runScript(script: string, args: (dir: string) => string[], env: Record<
 test("MATRIX_CHAOS_RUNS: 3 by default, 0 turns the rows off, anything else is one clear error", () => {
   expect(matrixChaosRunsSetting({})).toBe(3);
   expect(matrixChaosRunsSetting({ MATRIX_CHAOS_RUNS: "0" })).toBe(0);
-  expect(() => matrixChaosRunsSetting({ MATRIX_CHAOS_RUNS: "-1" })).toThrow(/MATRIX_CHAOS_RUNS=-1 is not a whole number ≥ 0/);
+  expect(() => matrixChaosRunsSetting({ MATRIX_CHAOS_RUNS: "-1" })).toThrow(
+    /MATRIX_CHAOS_RUNS=-1 is not a whole number ≥ 0/,
+  );
 });
 
 describe("bad input starts nothing", () => {
@@ -120,13 +122,34 @@ describe("bad input starts nothing", () => {
 });
 
 describe("npm run chaos: bad input starts nothing", () => {
-  const sevenNodes = { version: 1, envelope: "assumptions", nodes: 7, mix: Array(7).fill("ioredis"), users: [{ id: "c1", process: "in-process", resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 }, fenced: false, cycles: [] }], faults: [] };
+  const sevenNodes = {
+    version: 1,
+    envelope: "assumptions",
+    nodes: 7,
+    mix: Array(7).fill("ioredis"),
+    users: [
+      {
+        id: "c1",
+        process: "in-process",
+        resources: ["rc:a"],
+        ttlMs: 500,
+        retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 },
+        fenced: false,
+        cycles: [],
+      },
+    ],
+    faults: [],
+  };
   const chaos = (args: string[], env: Record<string, string> = {}) =>
-    runScript("scripts/chaos.ts", (dir) => {
-      const replay = join(dir, "seven-nodes.json");
-      writeFileSync(replay, JSON.stringify(sevenNodes));
-      return args.map((a) => a.replace("$REPLAY", replay));
-    }, env);
+    runScript(
+      "scripts/chaos.ts",
+      (dir) => {
+        const replay = join(dir, "seven-nodes.json");
+        writeFileSync(replay, JSON.stringify(sevenNodes));
+        return args.map((a) => a.replace("$REPLAY", replay));
+      },
+      env,
+    );
   test.each<[string[], Record<string, string>, RegExp]>([
     [["--envelope", "sideways"], {}, /--envelope sideways is not one of assumptions, beyond/],
     [["--runs", "-3"], {}, /--runs -3 is not a whole number ≥ 1/],
@@ -137,10 +160,22 @@ describe("npm run chaos: bad input starts nothing", () => {
     [["--ttl", "10-20"], {}, /--ttl 10-20 is not a lock ttl or range in ms from 50 to 600000/],
     [["--provider", "cloud"], {}, /--provider cloud is not one of containers, processes, external, auto/],
     [["--keep-going", "--stop-on-violation"], {}, /--stop-on-violation and --keep-going exclude each other/],
-    [["--path", "3:0", "--duration", "1m"], {}, /--path replays one counterexample of one search: it takes neither --duration nor --keep-going/],
-    [["--replay", "$REPLAY", "--runs", "3"], {}, /--replay plays the file's scenarios: it takes neither --runs nor --duration/],
+    [
+      ["--path", "3:0", "--duration", "1m"],
+      {},
+      /--path replays one counterexample of one search: it takes neither --duration nor --keep-going/,
+    ],
+    [
+      ["--replay", "$REPLAY", "--runs", "3"],
+      {},
+      /--replay plays the file's scenarios: it takes neither --runs nor --duration/,
+    ],
     [["--replay", "/nonexistent/bug.json"], {}, /cannot read the replay file \/nonexistent\/bug.json/],
-    [["--replay", "$REPLAY"], { REDIS_PROVIDER: "external", REDIS_NODES: "redis://127.0.0.1:1,redis://127.0.0.1:2,redis://127.0.0.1:3" }, /is for 7 nodes, but REDIS_NODES has 3/],
+    [
+      ["--replay", "$REPLAY"],
+      { REDIS_PROVIDER: "external", REDIS_NODES: "redis://127.0.0.1:1,redis://127.0.0.1:2,redis://127.0.0.1:3" },
+      /is for 7 nodes, but REDIS_NODES has 3/,
+    ],
     [["--mutant", "no-such-bug"], {}, /--mutant no-such-bug is not one of/],
   ])("chaos %o: one error, exit 2, nothing started", (args, env, message) => {
     const result = chaos(args, env);
@@ -155,7 +190,11 @@ describe("npm run chaos: bad input starts nothing", () => {
 describe("npm run bench and compare --bench: bad input starts nothing", () => {
   test.each<[string, string[], RegExp]>([
     ["scripts/bench.ts", ["--cycles", "3"], /--cycles 3 is not a whole number ≥ 10/],
-    ["scripts/bench.ts", ["--drivers", "reference,no-such-driver"], /LOCK_DRIVER=no-such-driver is neither a built-in driver/],
+    [
+      "scripts/bench.ts",
+      ["--drivers", "reference,no-such-driver"],
+      /LOCK_DRIVER=no-such-driver is neither a built-in driver/,
+    ],
     ["scripts/bench.ts", ["--fast"], /unknown argument --fast/],
     ["scripts/compare.ts", ["reference", "./missing-driver.mjs", "--bench"], /no file at/],
     ["scripts/compare.ts", ["reference", "redlock@5", "--speed"], /unknown argument --speed/],

@@ -42,16 +42,34 @@ describe("driver call bounds (pure)", () => {
   test("a call past its bound rejects with the step, the bound and what is in flight", async () => {
     const log = new CommandLog();
     log.begin("n2", "ioredis", "evalsha", ["abc", 1, "locks:x"]);
-    const error = await boundedCall("d", "acquire", { ms: 30, how: "test bound" }, () => new Promise(() => undefined), log).catch((e: unknown) => e);
+    const error = await boundedCall(
+      "d",
+      "acquire",
+      { ms: 30, how: "test bound" },
+      () => new Promise(() => undefined),
+      log,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DriverCallTimeout);
-    expect((error as DriverCallTimeout).message).toMatch(/^driver d: acquire\(\) did not settle within 30 ms \(bound: test bound\)\nin flight \(per node/);
+    expect((error as DriverCallTimeout).message).toMatch(
+      /^driver d: acquire\(\) did not settle within 30 ms \(bound: test bound\)\nin flight \(per node/,
+    );
     expect((error as DriverCallTimeout).message).toMatch(/n2 \(ioredis\): EVALSHA abc 1 locks:x pending \d+ ms/);
   });
 
   test("a call that settles in time is returned as is, even when it throws synchronously", async () => {
     const log = new CommandLog();
     expect(await boundedCall("d", "release", { ms: 1000, how: "" }, async () => 7, log)).toBe(7);
-    await expect(boundedCall("d", "release", { ms: 1000, how: "" }, () => { throw new Error("sync"); }, log)).rejects.toThrow("sync");
+    await expect(
+      boundedCall(
+        "d",
+        "release",
+        { ms: 1000, how: "" },
+        () => {
+          throw new Error("sync");
+        },
+        log,
+      ),
+    ).rejects.toThrow("sync");
   });
 
   test("nothing in flight is said plainly", () => {

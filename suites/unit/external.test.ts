@@ -20,8 +20,24 @@ describe("matrix and compare on a provider that cannot run everything", () => {
     seed: 1,
     seconds: 1,
     results: [
-      { id: "ME-1", title: "", class: "must-hold", status: "pass", ms: 1, judgement: { outcome: "pass", expected: "pass", differs: false } },
-      { id: "QU-3", title: "", class: "must-fail", status: "unsupported", unsupportedBy: "provider", reason: "stop is unsupported on the external provider", ms: 0, judgement: { outcome: "skip", expected: null, differs: false } },
+      {
+        id: "ME-1",
+        title: "",
+        class: "must-hold",
+        status: "pass",
+        ms: 1,
+        judgement: { outcome: "pass", expected: "pass", differs: false },
+      },
+      {
+        id: "QU-3",
+        title: "",
+        class: "must-fail",
+        status: "unsupported",
+        unsupportedBy: "provider",
+        reason: "stop is unsupported on the external provider",
+        ms: 0,
+        judgement: { outcome: "skip", expected: null, differs: false },
+      },
     ],
   });
   test("a skipped cell reads '— external', the skips are summed up, and they are no failure", () => {
@@ -31,16 +47,42 @@ describe("matrix and compare on a provider that cannot run everything", () => {
     expect(text).not.toMatch(/\*\*reference\*\* QU-3/);
   });
   test("generated runs get a row per envelope; a defect the baseline does not document is news", () => {
-    const row = (over: Partial<ChaosRow>): ChaosRow => ({ envelope: "assumptions", runs: 3, unsupported: 0, news: [], known: 0, attributed: 0, seed: 1, ...over });
-    const cells = [chaosCell(row({})), chaosCell(row({ known: 2 })), chaosCell(row({ runs: 1, news: ["mutual-exclusion"] })), chaosCell(row({ envelope: "beyond", attributed: 1, unsupported: 1 }))];
-    expect(cells).toEqual(["3 runs, no defect", "3 runs, 2 known", "1 runs, ✗ mutual-exclusion (!)", "3 runs, 1 with violations explained by faults, no defect, 1 unsupported"]);
-    const text = formatMatrix([run("a"), run("b")], [{ label: "generated runs, assumptions envelope", class: "chaos", cells: cells.slice(0, 2) }]);
-    expect(text).toMatch(/^\| generated runs, assumptions envelope \| chaos \| 3 runs, no defect \| 3 runs, 2 known \|$/m);
+    const row = (over: Partial<ChaosRow>): ChaosRow => ({
+      envelope: "assumptions",
+      runs: 3,
+      unsupported: 0,
+      news: [],
+      known: 0,
+      attributed: 0,
+      seed: 1,
+      ...over,
+    });
+    const cells = [
+      chaosCell(row({})),
+      chaosCell(row({ known: 2 })),
+      chaosCell(row({ runs: 1, news: ["mutual-exclusion"] })),
+      chaosCell(row({ envelope: "beyond", attributed: 1, unsupported: 1 })),
+    ];
+    expect(cells).toEqual([
+      "3 runs, no defect",
+      "3 runs, 2 known",
+      "1 runs, ✗ mutual-exclusion (!)",
+      "3 runs, 1 with violations explained by faults, no defect, 1 unsupported",
+    ]);
+    const text = formatMatrix(
+      [run("a"), run("b")],
+      [{ label: "generated runs, assumptions envelope", class: "chaos", cells: cells.slice(0, 2) }],
+    );
+    expect(text).toMatch(
+      /^\| generated runs, assumptions envelope \| chaos \| 3 runs, no defect \| 3 runs, 2 known \|$/m,
+    );
     expect(chaosNews([row({}), row({ known: 1 })])).toBe(false);
     expect(chaosNews([row({ news: ["validity"] })])).toBe(true);
   });
   test("compare says how many were skipped when two drivers agree", () => {
-    expect(formatDiff(run("a"), run("b")).text).toBe("a and b agree on all 2 properties (1 skipped: the external provider cannot run them).");
+    expect(formatDiff(run("a"), run("b")).text).toBe(
+      "a and b agree on all 2 properties (1 skipped: the external provider cannot run them).",
+    );
   });
 });
 
@@ -48,7 +90,14 @@ describe("REDIS_NODE_CONTROL and REDIS_STORAGE", () => {
   test("a control module is checked before anything starts", async () => {
     const config = loadConfig({ REDIS_NODES: NODES, REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" });
     expect(config.nodeControl).toMatch(/\/examples\/node-control\/docker\.mjs$/);
-    expect(controlledOperations(await loadNodeControl(config.nodeControl!))).toEqual(["stop", "start", "kill", "pause", "resume", "restart"]);
+    expect(controlledOperations(await loadNodeControl(config.nodeControl!))).toEqual([
+      "stop",
+      "start",
+      "kill",
+      "pause",
+      "resume",
+      "restart",
+    ]);
     for (const [file, message] of [
       ["unknown-member.mjs", /unknown member\(s\) reboot/],
       ["not-a-function.mjs", /stop must be function/],
@@ -62,7 +111,10 @@ describe("REDIS_NODE_CONTROL and REDIS_STORAGE", () => {
   });
 
   test.each([
-    [{ REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" }, /REDIS_NODE_CONTROL is for nodes the harness did not start/],
+    [
+      { REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" },
+      /REDIS_NODE_CONTROL is for nodes the harness did not start/,
+    ],
     [{ REDIS_NODES: NODES, REDIS_NODE_CONTROL: "./nope.mjs" }, /REDIS_NODE_CONTROL=.\/nope.mjs: no file at/],
     [{ REDIS_STORAGE: "redis://127.0.0.1:7" }, /REDIS_STORAGE is for external fleets/],
     [{ REDIS_NODES: NODES, REDIS_STORAGE: "redis://a:1,redis://b:2" }, /REDIS_STORAGE=.*expected one/],
@@ -72,14 +124,21 @@ describe("REDIS_NODE_CONTROL and REDIS_STORAGE", () => {
   });
 
   test("REDIS_STORAGE names one node, with its password", () => {
-    expect(loadConfig({ REDIS_NODES: NODES, REDIS_STORAGE: "redis://:s3@10.0.0.9:7001" }).storage).toEqual({ host: "10.0.0.9", port: 7001, password: "s3" });
+    expect(loadConfig({ REDIS_NODES: NODES, REDIS_STORAGE: "redis://:s3@10.0.0.9:7001" }).storage).toEqual({
+      host: "10.0.0.9",
+      port: 7001,
+      password: "s3",
+    });
   });
 });
 
 describe("the Kubernetes sample (no cluster here: the commands it would run)", () => {
   test("each operation runs the kubectl command for its node's pod", async () => {
     const commands: string[][] = [];
-    const control = kubernetesControl({ pods: ["redis/r-0", "redis/r-1"], run: async (args: string[]) => void commands.push(args) });
+    const control = kubernetesControl({
+      pods: ["redis/r-0", "redis/r-1"],
+      run: async (args: string[]) => void commands.push(args),
+    });
     const node = { index: 1, name: "n1", host: "10.0.0.2", port: 6379 };
     for (const op of ["stop", "start", "kill"]) await control[op](node);
     expect(commands).toEqual([
@@ -89,7 +148,9 @@ describe("the Kubernetes sample (no cluster here: the commands it would run)", (
     ]);
     // No pause: SIGSTOP to PID 1 from inside its namespace is ignored, so it would be a fake fault.
     expect(controlledOperations(control)).toEqual(["stop", "start", "kill"]);
-    await expect(control.stop({ ...node, index: 5, name: "n5" })).rejects.toThrow(/RC_K8S_PODS has no namespace\/pod for n5/);
+    await expect(control.stop({ ...node, index: 5, name: "n5" })).rejects.toThrow(
+      /RC_K8S_PODS has no namespace\/pod for n5/,
+    );
   });
 });
 

@@ -20,14 +20,18 @@ describe("driver specs and families", () => {
     expect(parseFamilySpec("@sesamecare-oss/redlock")?.family.name).toBe("@sesamecare-oss/redlock");
     expect(parseFamilySpec("./my-driver.mjs")).toBeNull();
     expect(parseFamilySpec("left-pad@1.0.0")).toBeNull();
-    expect(() => parseFamilySpec("redlock@^5")).toThrow(/"\^5" is not an exact version; name one, e.g. redlock@5\.0\.0-beta\.2/);
+    expect(() => parseFamilySpec("redlock@^5")).toThrow(
+      /"\^5" is not an exact version; name one, e.g. redlock@5\.0\.0-beta\.2/,
+    );
   });
 
   test("each version goes to the adapter of its API generation; outside every range is one clear error", () => {
     expect(rangeFor(redlock, "4.2.0").range).toBe(">=4.0.0 <5.0.0-0");
     expect(rangeFor(redlock, "5.0.0-beta.1").range).toBe(">=5.0.0-0 <6.0.0-0");
     expect(() => rangeFor(redlock, "3.1.2")).toThrow(ConfigError);
-    expect(() => rangeFor(redlock, "3.1.2")).toThrow(/outside what the redlock adapter supports .*3\.x and older have a callback API/);
+    expect(() => rangeFor(redlock, "3.1.2")).toThrow(
+      /outside what the redlock adapter supports .*3\.x and older have a callback API/,
+    );
     expect(() => rangeFor(familyNamed("redis-semaphore")!, "5.6.0")).toThrow(/instanceof check/);
   });
 
@@ -39,7 +43,10 @@ describe("driver specs and families", () => {
       writeFileSync(join(root, "package.json"), JSON.stringify({ name: "app", dependencies: deps }));
       if (installed) {
         mkdirSync(join(root, "node_modules", "redlock"), { recursive: true });
-        writeFileSync(join(root, "node_modules", "redlock", "package.json"), JSON.stringify({ name: "redlock", version: installed }));
+        writeFileSync(
+          join(root, "node_modules", "redlock", "package.json"),
+          JSON.stringify({ name: "redlock", version: installed }),
+        );
       }
       mkdirSync(join(root, "src"), { recursive: true });
       return root;
@@ -52,20 +59,32 @@ describe("driver specs and families", () => {
 
     test("present only because something else brought it (not declared): refused, with both fixes", () => {
       const root = project({ other: "1.0.0" }, "4.2.0");
-      expect(() => projectPackage(redlock, root)).toThrow(/does not depend on redlock; install it there \(npm install redlock\) or name a version to test from our cache \(redlock@<version>\)/);
+      expect(() => projectPackage(redlock, root)).toThrow(
+        /does not depend on redlock; install it there \(npm install redlock\) or name a version to test from our cache \(redlock@<version>\)/,
+      );
     });
 
     test("declared but not installed", () => {
-      expect(() => projectPackage(redlock, project({ redlock: "4.2.0" }))).toThrow(/lists redlock but it is not installed \(run npm install there\)/);
+      expect(() => projectPackage(redlock, project({ redlock: "4.2.0" }))).toThrow(
+        /lists redlock but it is not installed \(run npm install there\)/,
+      );
     });
   });
 
   test("npm's failures: a missing version is bad input, an unreachable registry is infrastructure", () => {
-    const etarget = installFailure("redlock@5.0.0-beta.9", "npm error code ETARGET\nnpm error notarget No matching version found for redlock@5.0.0-beta.9.");
+    const etarget = installFailure(
+      "redlock@5.0.0-beta.9",
+      "npm error code ETARGET\nnpm error notarget No matching version found for redlock@5.0.0-beta.9.",
+    );
     expect(etarget).toBeInstanceOf(ConfigError);
     expect(etarget.message).toMatch(/the registry has no version 5\.0\.0-beta\.9 of this package/);
-    expect(installFailure("nope-nope@1.0.0", "npm error code E404\nnpm error 404 Not Found")).toBeInstanceOf(ConfigError);
-    const offline = installFailure("redlock@4.0.0", "npm error code ECONNREFUSED\nnpm error errno ECONNREFUSED\nnpm error request to http://127.0.0.1:9/redlock failed");
+    expect(installFailure("nope-nope@1.0.0", "npm error code E404\nnpm error 404 Not Found")).toBeInstanceOf(
+      ConfigError,
+    );
+    const offline = installFailure(
+      "redlock@4.0.0",
+      "npm error code ECONNREFUSED\nnpm error errno ECONNREFUSED\nnpm error request to http://127.0.0.1:9/redlock failed",
+    );
     expect(offline).toBeInstanceOf(InfrastructureError);
     expect(offline.message).toMatch(/could not be reached.*--driver redlock\)/s);
   });
@@ -79,9 +98,19 @@ describe("baselines by family and nearest recorded version", () => {
   });
 
   test("another version: the nearest recorded one of the same adapter range, never another range's", () => {
-    expect(baselineFor({ spec: "redlock@5.0.0-beta.1", package: { name: "redlock", version: "5.0.0-beta.1" } })).toMatchObject({ version: "5.0.0-beta.2", exact: false });
-    expect(baselineFor({ spec: "redlock@4.0.0", package: { name: "redlock", version: "4.0.0" } })).toMatchObject({ version: "4.2.0", exact: false });
-    expect(baselineFor({ spec: "@sesamecare-oss/redlock@1.3.1", package: { name: "@sesamecare-oss/redlock", version: "1.3.1" } })).toMatchObject({ version: "1.4.0", exact: false });
+    expect(
+      baselineFor({ spec: "redlock@5.0.0-beta.1", package: { name: "redlock", version: "5.0.0-beta.1" } }),
+    ).toMatchObject({ version: "5.0.0-beta.2", exact: false });
+    expect(baselineFor({ spec: "redlock@4.0.0", package: { name: "redlock", version: "4.0.0" } })).toMatchObject({
+      version: "4.2.0",
+      exact: false,
+    });
+    expect(
+      baselineFor({
+        spec: "@sesamecare-oss/redlock@1.3.1",
+        package: { name: "@sesamecare-oss/redlock", version: "1.3.1" },
+      }),
+    ).toMatchObject({ version: "1.4.0", exact: false });
   });
 
   test("names and modules keep their file-named baselines; a user's module has none", () => {
@@ -93,19 +122,53 @@ describe("baselines by family and nearest recorded version", () => {
   test("a difference from the nearest version is news about this version, with the property's explanation", () => {
     const match = baselineFor({ spec: "redlock@5.0.0-beta.1", package: { name: "redlock", version: "5.0.0-beta.1" } });
     const base = { title: "t", class: "must-fail" as const, ms: 1 };
-    expect(newsOf({ ...base, id: "VA-3", status: "pass" }, { outcome: "pass", expected: "fail", differs: true }, match, "5.0.0-beta.1")).toMatch(
+    expect(
+      newsOf(
+        { ...base, id: "VA-3", status: "pass" },
+        { outcome: "pass", expected: "fail", differs: true },
+        match,
+        "5.0.0-beta.1",
+      ),
+    ).toMatch(
       /^this version \(5\.0\.0-beta\.1\) now passes VA-3 \(t\); redlock@5\.0\.0-beta\.2 \(the nearest recorded version\) fails it: no check of the elapsed time/,
     );
-    expect(newsOf({ ...base, id: "ME-1", status: "fail", reason: "two holders" }, { outcome: "fail", expected: "pass", differs: true }, match, "5.0.0-beta.1")).toBe(
+    expect(
+      newsOf(
+        { ...base, id: "ME-1", status: "fail", reason: "two holders" },
+        { outcome: "fail", expected: "pass", differs: true },
+        match,
+        "5.0.0-beta.1",
+      ),
+    ).toBe(
       "this version (5.0.0-beta.1) now fails ME-1 (t); redlock@5.0.0-beta.2 (the nearest recorded version) passes it. Observed: two holders",
     );
-    expect(newsOf({ ...base, id: "ME-1", status: "pass" }, { outcome: "pass", expected: "pass", differs: false }, match, "5.0.0-beta.1")).toBeNull();
+    expect(
+      newsOf(
+        { ...base, id: "ME-1", status: "pass" },
+        { outcome: "pass", expected: "pass", differs: false },
+        match,
+        "5.0.0-beta.1",
+      ),
+    ).toBeNull();
   });
 });
 
 describe("compare: only stable differences are reported", () => {
-  const result = (id: string, status: "pass" | "fail") => ({ id, title: id, class: "must-hold" as const, status, ms: 1, judgement: { outcome: "pass" as const, expected: status, differs: false } });
-  const run = (driver: string, statuses: Record<string, "pass" | "fail">): DriverRun => ({ driver, provider: "processes", seed: 1, seconds: 1, results: Object.entries(statuses).map(([id, s]) => result(id, s)) });
+  const result = (id: string, status: "pass" | "fail") => ({
+    id,
+    title: id,
+    class: "must-hold" as const,
+    status,
+    ms: 1,
+    judgement: { outcome: "pass" as const, expected: status, differs: false },
+  });
+  const run = (driver: string, statuses: Record<string, "pass" | "fail">): DriverRun => ({
+    driver,
+    provider: "processes",
+    seed: 1,
+    seconds: 1,
+    results: Object.entries(statuses).map(([id, s]) => result(id, s)),
+  });
 
   test("a difference every re-run reproduces is reported (a regression when A passed); one the re-runs contradict is not", () => {
     const a = run("a", { "ME-1": "pass", "VA-3": "pass", "RE-2": "fail" });
@@ -115,7 +178,10 @@ describe("compare: only stable differences are reported", () => {
       { a: run("a", { "VA-3": "pass", "RE-2": "fail" }), b: run("b", { "VA-3": "fail", "RE-2": "pass" }) },
     ];
     const differences = confirmDifferences(a, b, reruns);
-    expect(differences.map((d) => [d.id, d.agreeing, d.reruns])).toEqual([["VA-3", 2, 2], ["RE-2", 1, 2]]);
+    expect(differences.map((d) => [d.id, d.agreeing, d.reruns])).toEqual([
+      ["VA-3", 2, 2],
+      ["RE-2", 1, 2],
+    ]);
     const { text, regressions } = formatComparison(a, b, differences);
     expect(regressions).toBe(1);
     expect(text).toMatch(/^\| VA-3 VA-3 \| must-hold \| ✓ {2}\| ✗ {2}\| 2 of 2 re-runs agreed \|$/m);
@@ -130,14 +196,23 @@ describe("compare: only stable differences are reported", () => {
 
   test("B not exercising what A passed is a difference, not a regression; B failing or dropping it is", () => {
     const a = run("a", { "VA-4": "pass", "AE-1": "pass", "ME-1": "pass" });
-    const b: DriverRun = { ...run("b", {}), results: [
-      { ...result("VA-4", "pass"), status: "not-exercised", reason: "every slow acquisition refused" },
-      { ...result("AE-1", "pass"), status: "unsupported", unsupportedBy: "driver" },
-      result("ME-1", "fail"),
-    ] };
+    const b: DriverRun = {
+      ...run("b", {}),
+      results: [
+        { ...result("VA-4", "pass"), status: "not-exercised", reason: "every slow acquisition refused" },
+        { ...result("AE-1", "pass"), status: "unsupported", unsupportedBy: "driver" },
+        result("ME-1", "fail"),
+      ],
+    };
     const differences = confirmDifferences(a, b, [{ a, b }]);
-    expect(differences.map((d) => [d.id, d.b, isRegression(d)])).toEqual([["VA-4", "not-exercised", false], ["AE-1", "unsupported", true], ["ME-1", "fail", true]]);
+    expect(differences.map((d) => [d.id, d.b, isRegression(d)])).toEqual([
+      ["VA-4", "not-exercised", false],
+      ["AE-1", "unsupported", true],
+      ["ME-1", "fail", true],
+    ]);
     expect(formatComparison(a, b, differences).regressions).toBe(2);
-    expect(formatComparison(a, b, differences).text).toMatch(/^\| VA-4 VA-4 \| must-hold \| ✓ {2}\| ○ every slow acquisition refused \| 1 of 1 re-runs agreed \|$/m);
+    expect(formatComparison(a, b, differences).text).toMatch(
+      /^\| VA-4 VA-4 \| must-hold \| ✓ {2}\| ○ every slow acquisition refused \| 1 of 1 re-runs agreed \|$/m,
+    );
   });
 });

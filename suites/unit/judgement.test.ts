@@ -13,9 +13,21 @@ const OBSERVED: readonly Observed[] = ["pass", "fail", "unsupported", "unsupport
 
 function result(observed: Observed, klass: PropertyClass = "must-hold"): PropertyResult {
   const status: ResultStatus = observed === "unsupported by the provider" ? "unsupported" : observed;
-  return { id: "P-1", title: "p", class: klass, status, ms: 1, reason: "what happened", ...(status === "unsupported" ? { unsupportedBy: observed === "unsupported" ? "driver" : "provider" } : {}) };
+  return {
+    id: "P-1",
+    title: "p",
+    class: klass,
+    status,
+    ms: 1,
+    reason: "what happened",
+    ...(status === "unsupported" ? { unsupportedBy: observed === "unsupported" ? "driver" : "provider" } : {}),
+  };
 }
-const baseline = (status: ResultStatus): Baseline => ({ driver: "d", package: "d@1.0.0", expected: { "P-1": status === "pass" ? { status } : { status, why: "recorded reason" } } });
+const baseline = (status: ResultStatus): Baseline => ({
+  driver: "d",
+  package: "d@1.0.0",
+  expected: { "P-1": status === "pass" ? { status } : { status, why: "recorded reason" } },
+});
 
 /** [observed, expectation] → [outcome, differs from a baseline]. */
 const TABLE: Array<[Observed, string, Outcome, boolean]> = [
@@ -60,7 +72,12 @@ const TABLE: Array<[Observed, string, Outcome, boolean]> = [
 describe("judge: every status against every expectation", () => {
   test("the table covers every observed status for every expectation", () => {
     const expectations = [...new Set(TABLE.map(([, e]) => e))];
-    for (const e of expectations) expect(TABLE.filter(([, x]) => x === e).map(([o]) => o).sort()).toEqual([...OBSERVED].sort());
+    for (const e of expectations)
+      expect(
+        TABLE.filter(([, x]) => x === e)
+          .map(([o]) => o)
+          .sort(),
+      ).toEqual([...OBSERVED].sort());
   });
 
   for (const [observed, expectation, outcome, differs] of TABLE) {
@@ -75,30 +92,59 @@ describe("judge: every status against every expectation", () => {
 
   test("a known-limitation without a baseline is judged like a should", () => {
     expect(judge(result("fail", "known-limitation"), null).outcome).toBe("informational");
-    for (const klass of ["must-fail", "liveness"] as const) expect(judge(result("fail", klass), null).outcome).toBe("fail");
+    for (const klass of ["must-fail", "liveness"] as const)
+      expect(judge(result("fail", klass), null).outcome).toBe("fail");
   });
 
   test("the messages say which kind of skip, why a situation did not happen, and what a known failure is", () => {
-    expect(outcomeMessage(result("unsupported by the provider"), judge(result("unsupported by the provider"), null))).toMatch(/^UNSUPPORTED by the provider: what happened/);
-    expect(outcomeMessage(result("unsupported"), judge(result("unsupported"), null))).toMatch(/^SKIPPED: what happened/);
-    expect(outcomeMessage(result("not-exercised"), judge(result("not-exercised"), null))).toMatch(/^NOT EXERCISED: what happened/);
-    expect(outcomeMessage(result("not-exercised"), judge(result("not-exercised"), baseline("not-exercised")), "recorded reason")).toMatch(/\(baseline: recorded reason\)/);
-    expect(outcomeMessage(result("fail"), judge(result("fail"), baseline("fail")), "recorded reason")).toBe("known failure (baseline): recorded reason — observed: what happened");
-    expect(outcomeMessage(result("fail"), judge(result("fail"), null))).toBe("P-1 failed but the default expectation expects pass: what happened");
-    expect(outcomeMessage(result("unsupported"), judge(result("unsupported"), baseline("pass")))).toBe("P-1 is unsupported but the baseline expects pass: what happened");
+    expect(
+      outcomeMessage(result("unsupported by the provider"), judge(result("unsupported by the provider"), null)),
+    ).toMatch(/^UNSUPPORTED by the provider: what happened/);
+    expect(outcomeMessage(result("unsupported"), judge(result("unsupported"), null))).toMatch(
+      /^SKIPPED: what happened/,
+    );
+    expect(outcomeMessage(result("not-exercised"), judge(result("not-exercised"), null))).toMatch(
+      /^NOT EXERCISED: what happened/,
+    );
+    expect(
+      outcomeMessage(
+        result("not-exercised"),
+        judge(result("not-exercised"), baseline("not-exercised")),
+        "recorded reason",
+      ),
+    ).toMatch(/\(baseline: recorded reason\)/);
+    expect(outcomeMessage(result("fail"), judge(result("fail"), baseline("fail")), "recorded reason")).toBe(
+      "known failure (baseline): recorded reason — observed: what happened",
+    );
+    expect(outcomeMessage(result("fail"), judge(result("fail"), null))).toBe(
+      "P-1 failed but the default expectation expects pass: what happened",
+    );
+    expect(outcomeMessage(result("unsupported"), judge(result("unsupported"), baseline("pass")))).toBe(
+      "P-1 is unsupported but the baseline expects pass: what happened",
+    );
   });
 });
 
 describe("baselines: every status but a pass says why", () => {
   test("every committed baseline is valid", () => {
     const dir = new URL("../../baselines/", import.meta.url);
-    for (const file of readdirSync(dir)) expect(() => validateBaseline(JSON.parse(readFileSync(new URL(file, dir), "utf8")), file)).not.toThrow();
+    for (const file of readdirSync(dir))
+      expect(() => validateBaseline(JSON.parse(readFileSync(new URL(file, dir), "utf8")), file)).not.toThrow();
   });
 
   test("not-exercised without a reason, an unknown status, or no map is bad input", () => {
-    expect(() => validateBaseline({ expected: { "VA-4": { status: "not-exercised" } } }, "b.json")).toThrow(/b\.json: VA-4: status not-exercised needs a "why"/);
-    expect(() => validateBaseline({ expected: { "VA-4": { status: "skipped", why: "x" } } }, "b.json")).toThrow(/status "skipped" is none of pass, fail, unsupported, not-exercised/);
+    expect(() => validateBaseline({ expected: { "VA-4": { status: "not-exercised" } } }, "b.json")).toThrow(
+      /b\.json: VA-4: status not-exercised needs a "why"/,
+    );
+    expect(() => validateBaseline({ expected: { "VA-4": { status: "skipped", why: "x" } } }, "b.json")).toThrow(
+      /status "skipped" is none of pass, fail, unsupported, not-exercised/,
+    );
     expect(() => validateBaseline({}, "b.json")).toThrow(/has no "expected" map/);
-    expect(validateBaseline({ expected: { "VA-4": { status: "not-exercised", why: "refuses every slow acquisition by design" } } }, "b.json").expected["VA-4"]?.status).toBe("not-exercised");
+    expect(
+      validateBaseline(
+        { expected: { "VA-4": { status: "not-exercised", why: "refuses every slow acquisition by design" } } },
+        "b.json",
+      ).expected["VA-4"]?.status,
+    ).toBe("not-exercised");
   });
 });

@@ -19,4 +19,3 @@ export async function schemaErrors(xml: string): Promise<string[]> {
   });
   return result.errors.map((error) => error.rawMessage);
 }
-

@@ -25,9 +25,14 @@ const suiteAt = (doc: TestSuites, index: number): TestSuite => {
   return suite;
 };
 
-const NASTY = 'a < b && c > d, "quoted" \'single\', ]]> and <![CDATA[ x ]]>, bell\u0001, nul\u0000, emoji 🔒🧪';
-const CLEAN = 'a < b && c > d, "quoted" \'single\', ]]> and <![CDATA[ x ]]>, bell, nul, emoji 🔒🧪';
-const REPORT = ["mutual exclusion violated: 2 holders of lock:k", "\tclient A held it 0..120 ms", "\tclient B held it 80..200 ms", NASTY].join("\n");
+const NASTY = "a < b && c > d, \"quoted\" 'single', ]]> and <![CDATA[ x ]]>, bell\u0001, nul\u0000, emoji 🔒🧪";
+const CLEAN = "a < b && c > d, \"quoted\" 'single', ]]> and <![CDATA[ x ]]>, bell, nul, emoji 🔒🧪";
+const REPORT = [
+  "mutual exclusion violated: 2 holders of lock:k",
+  "\tclient A held it 0..120 ms",
+  "\tclient B held it 80..200 ms",
+  NASTY,
+].join("\n");
 const REPORT_READ = REPORT.replace(NASTY, CLEAN);
 
 const mixed: JUnitSuite = {
@@ -37,10 +42,36 @@ const mixed: JUnitSuite = {
   properties: { driver: "redlock5", seed: "run-42", "note & <quote>": 'say "hi"\nnew line' },
   cases: [
     { name: "acquire then release", classname: "safety.basic", seconds: 0.0123, outcome: "passed" },
-    { name: "exclusive under partition", classname: "safety.partition", seconds: 1.5, outcome: "failed", message: "two holders\u0001 at once", text: REPORT },
-    { name: "clock jump", classname: "safety.clock", seconds: 0, outcome: "skipped", message: "clock faults are unsupported on the external provider" },
-    { name: "release after close", classname: "liveness", seconds: 2.0004, outcome: "error", text: "TypeError: x is not a function\n    at release (driver.ts:10:3)", systemOut: `stdout with ${NASTY}\r\nand a CRLF` },
-    { name: `name ${NASTY}`, classname: "weird.names", seconds: Number.NaN, outcome: "passed", systemOut: "only output" },
+    {
+      name: "exclusive under partition",
+      classname: "safety.partition",
+      seconds: 1.5,
+      outcome: "failed",
+      message: "two holders\u0001 at once",
+      text: REPORT,
+    },
+    {
+      name: "clock jump",
+      classname: "safety.clock",
+      seconds: 0,
+      outcome: "skipped",
+      message: "clock faults are unsupported on the external provider",
+    },
+    {
+      name: "release after close",
+      classname: "liveness",
+      seconds: 2.0004,
+      outcome: "error",
+      text: "TypeError: x is not a function\n    at release (driver.ts:10:3)",
+      systemOut: `stdout with ${NASTY}\r\nand a CRLF`,
+    },
+    {
+      name: `name ${NASTY}`,
+      classname: "weird.names",
+      seconds: Number.NaN,
+      outcome: "passed",
+      systemOut: "only output",
+    },
   ],
 };
 
@@ -56,7 +87,12 @@ describe("JUnit XML (Jenkins junit-4.xsd, read back by junit2json)", () => {
     expect(doc).toMatchObject({ name: "run 1", tests: 5, failures: 1, errors: 1, time: 3.513 });
     const suite = suiteAt(doc, 0);
     expect(suite).toMatchObject({ name: mixed.name, tests: 5, failures: 1, errors: 1, skipped: 1, time: 3.513 });
-    expect(suite).toMatchObject({ timestamp: "2024-05-06T05:08:09", hostname: "ci-runner-7", id: 0, package: mixed.name });
+    expect(suite).toMatchObject({
+      timestamp: "2024-05-06T05:08:09",
+      hostname: "ci-runner-7",
+      id: 0,
+      package: mixed.name,
+    });
     expect(suite.properties).toEqual([
       { name: "driver", value: "redlock5" },
       { name: "seed", value: "run-42" },
@@ -67,14 +103,18 @@ describe("JUnit XML (Jenkins junit-4.xsd, read back by junit2json)", () => {
     expect(passed).toEqual({ name: "acquire then release", classname: "safety.basic", time: 0.012 });
     expect(failed?.failure).toEqual([{ message: "two holders at once", type: "AssertionError", inner: REPORT_READ }]);
     expect(skipped?.skipped).toEqual([{ inner: "clock faults are unsupported on the external provider" }]);
-    expect(errored?.error).toEqual([{ message: "TypeError: x is not a function", type: "Error", inner: mixed.cases[3]?.text }]);
+    expect(errored?.error).toEqual([
+      { message: "TypeError: x is not a function", type: "Error", inner: mixed.cases[3]?.text },
+    ]);
     expect(errored?.["system-out"]).toEqual([`stdout with ${CLEAN}\r\nand a CRLF`]);
     expect(weird).toMatchObject({ name: `name ${CLEAN}`, time: 0, "system-out": ["only output"] });
 
     const parsedByLibxml2 = await canonical(xml);
     expect(parsedByLibxml2).toContain('value="say &quot;hi&quot;&#xA;new line"');
     expect(parsedByLibxml2).toContain("&#xD;\nand a CRLF</system-out>");
-    expect(parsedByLibxml2).toContain(`message="two holders at once" type="AssertionError">${REPORT_READ.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</failure>`);
+    expect(parsedByLibxml2).toContain(
+      `message="two holders at once" type="AssertionError">${REPORT_READ.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</failure>`,
+    );
   });
 
   test("no suites, and a suite with no cases, are valid documents with zero counts", async () => {
@@ -86,7 +126,17 @@ describe("JUnit XML (Jenkins junit-4.xsd, read back by junit2json)", () => {
     expect(await schemaErrors(empty)).toEqual([]);
     expect(empty).not.toContain("<properties");
     const suite = suiteAt(await readBack(empty), 0);
-    expect(suite).toEqual({ name: "empty", tests: 0, failures: 0, errors: 0, skipped: 0, time: 0, hostname: "localhost", id: 0, package: "empty" });
+    expect(suite).toEqual({
+      name: "empty",
+      tests: 0,
+      failures: 0,
+      errors: 0,
+      skipped: 0,
+      time: 0,
+      hostname: "localhost",
+      id: 0,
+      package: "empty",
+    });
   });
 
   test("counts add up per suite and across suites; ids follow the order", async () => {
@@ -120,7 +170,16 @@ describe("JUnit XML (Jenkins junit-4.xsd, read back by junit2json)", () => {
       "non-characters \uFFFE\uFFFF end",
     ];
     // The prefixes keep xml2js from turning a numeric-looking message into a number.
-    const cases = texts.map((text, i): JUnitCase => ({ name: `t${i}`, classname: "fuzz", seconds: 0, outcome: "failed", message: `m${i} ${text}`, text: `#${i} ${text}` }));
+    const cases = texts.map(
+      (text, i): JUnitCase => ({
+        name: `t${i}`,
+        classname: "fuzz",
+        seconds: 0,
+        outcome: "failed",
+        message: `m${i} ${text}`,
+        text: `#${i} ${text}`,
+      }),
+    );
     const xml = junitXml([{ name: "fuzz", cases }]);
     expect(await schemaErrors(xml)).toEqual([]);
 
@@ -128,12 +187,16 @@ describe("JUnit XML (Jenkins junit-4.xsd, read back by junit2json)", () => {
     const read = suiteAt(await readBack(xml), 0).testcase ?? [];
     expect(read).toHaveLength(texts.length);
     texts.forEach((text, i) => {
-      expect(read[i]?.failure).toEqual([{ message: `m${i} ${legal(text)}`, type: "AssertionError", inner: `#${i} ${legal(text)}` }]);
+      expect(read[i]?.failure).toEqual([
+        { message: `m${i} ${legal(text)}`, type: "AssertionError", inner: `#${i} ${legal(text)}` },
+      ]);
     });
   });
 
   test("the check can fail: the schema rejects elements out of order, and libxml2 rejects a raw control character", async () => {
-    const xml = junitXml([{ name: "s", properties: { a: "1" }, cases: [{ name: "t", classname: "c", seconds: 1, outcome: "passed" }] }]);
+    const xml = junitXml([
+      { name: "s", properties: { a: "1" }, cases: [{ name: "t", classname: "c", seconds: 1, outcome: "passed" }] },
+    ]);
     const reordered = xml.replace(/(\s*<properties>[\s\S]*<\/properties>)(\s*<testcase[^>]*\/>)/, "$2$1");
     expect(reordered).not.toBe(xml);
     expect((await schemaErrors(reordered)).join("\n")).toMatch(/properties.*not expected/);

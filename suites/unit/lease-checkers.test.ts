@@ -4,15 +4,35 @@ import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
 import { AFTER_FAILED_ACQUIRE, AFTER_STALE_CALL, BEFORE_STALE_CALL } from "../../fixtures/history/history.ts";
-import { acquireBoundMs, acquireRoundsBound, type CheckerVerdict, checkAll, checkCleanup, checkExtension, checkLiveness, checkLostUpdates, checkMutualExclusion, checkOwnerValue, checkValidity, realMsFor } from "../../fixtures/history/lease-checkers.ts";
+import {
+  acquireBoundMs,
+  acquireRoundsBound,
+  type CheckerVerdict,
+  checkAll,
+  checkCleanup,
+  checkExtension,
+  checkLiveness,
+  checkLostUpdates,
+  checkMutualExclusion,
+  checkOwnerValue,
+  checkValidity,
+  realMsFor,
+} from "../../fixtures/history/lease-checkers.ts";
 
 // Hand-written histories: times in ms on one clock, as the workload records them.
-const ev = (process: string, op: HistoryEvent["op"], type: HistoryEvent["type"], time: number, more: Partial<HistoryEvent> = {}): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
+const ev = (
+  process: string,
+  op: HistoryEvent["op"],
+  type: HistoryEvent["type"],
+  time: number,
+  more: Partial<HistoryEvent> = {},
+): HistoryEvent => ({ process, op, type, time, resource: "rc:a", ...more });
 const acquired = (p: string, at: number, expires: number, value = `${p}-v`, resource = "rc:a"): HistoryEvent[] => [
   ev(p, "acquire", "invoke", at - 5, { ttl: expires - at + 5, resource }),
   ev(p, "acquire", "ok", at, { expires, value, resource }),
 ];
-const sample = (p: string, time: number, value: string, nodes: HistoryEvent["nodes"]) => ev(p, "sample", "ok", time, { value, nodes });
+const sample = (p: string, time: number, value: string, nodes: HistoryEvent["nodes"]) =>
+  ev(p, "sample", "ok", time, { value, nodes });
 const node = (i: number, value: string | null, pttl: number) => ({ node: `n${i}`, value, pttl });
 
 describe("lease-aware mutual exclusion", () => {
@@ -28,41 +48,74 @@ describe("lease-aware mutual exclusion", () => {
   test("a lock on several resources conflicts with a lock on one of them", () => {
     const events = [...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:b")];
     expect(checkMutualExclusion(events).evidence.join()).toMatch(/^rc:b: c1/);
-    expect(checkMutualExclusion([...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:c")]).result).toBe("valid");
+    expect(
+      checkMutualExclusion([...acquired("c1", 10, 100, "v1", "rc:a,rc:b"), ...acquired("c2", 50, 150, "v2", "rc:c")])
+        .result,
+    ).toBe("valid");
   });
 });
 
 describe("TTL extension", () => {
-  const extended = (p: string, invoke: number, at: number, expires: number, value = `${p}-v`) => [ev(p, "extend", "invoke", invoke, { ttl: 100 }), ev(p, "extend", "ok", at, { expires, value })];
+  const extended = (p: string, invoke: number, at: number, expires: number, value = `${p}-v`) => [
+    ev(p, "extend", "invoke", invoke, { ttl: 100 }),
+    ev(p, "extend", "ok", at, { expires, value }),
+  ];
   test("an extend moves the expiration by about the time since the grant; one that keeps it is invalid", () => {
     expect(checkExtension([...acquired("c1", 10, 100), ...extended("c1", 55, 57, 150)]).result).toBe("valid");
     const kept = checkExtension([...acquired("c1", 10, 100), ...extended("c1", 55, 57, 100)]);
     expect(kept.result).toBe("invalid");
-    expect(kept.evidence[0]).toMatch(/extend on rc:a invoked at 55ms \(45 ms after its previous grant returned\) returned expiration 100ms, 0 ms after the previous 100ms: the extend did not move the lease/);
+    expect(kept.evidence[0]).toMatch(
+      /extend on rc:a invoked at 55ms \(45 ms after its previous grant returned\) returned expiration 100ms, 0 ms after the previous 100ms: the extend did not move the lease/,
+    );
     // Too soon after the grant to tell on millisecond clocks.
     expect(checkExtension([...acquired("c1", 10, 100), ...extended("c1", 8, 9, 100)]).result).toBe("valid");
   });
   test("an ok extend of a lease its owner released is invalid; after a failed or unknown release it is not judged", () => {
-    const released = (type: HistoryEvent["type"]) => [...acquired("c1", 10, 300), ev("c1", "release", "invoke", 50), ev("c1", "release", type, 52), ...extended("c1", 100, 102, 400)];
+    const released = (type: HistoryEvent["type"]) => [
+      ...acquired("c1", 10, 300),
+      ev("c1", "release", "invoke", 50),
+      ev("c1", "release", type, 52),
+      ...extended("c1", 100, 102, 400),
+    ];
     const verdict = checkExtension(released("ok"));
     expect(verdict.result).toBe("invalid");
     expect(verdict.evidence[0]).toMatch(/c1 extended on rc:a at 102ms the lease .* it had released at 50ms/);
     expect(checkExtension(released("info")).result).toBe("valid");
     // A new lease after the release is judged afresh.
-    expect(checkExtension([...released("ok").slice(0, 3), ...acquired("c1", 90, 300, "c1-w"), ...extended("c1", 150, 152, 400, "c1-w")]).result).toBe("valid");
+    expect(
+      checkExtension([
+        ...released("ok").slice(0, 3),
+        ...acquired("c1", 90, 300, "c1-w"),
+        ...extended("c1", 150, 152, 400, "c1-w"),
+      ]).result,
+    ).toBe("valid");
   });
 });
 
 describe("clean-up", () => {
-  const failed = (p: string, invoke: number, end: number) => [ev(p, "acquire", "invoke", invoke, { ttl: 200 }), ev(p, "acquire", "fail", end)];
-  const sampledAfter = (p: string, time: number, nodes: HistoryEvent["nodes"]) => ev(p, "sample", "ok", time, { detail: AFTER_FAILED_ACQUIRE, nodes });
+  const failed = (p: string, invoke: number, end: number) => [
+    ev(p, "acquire", "invoke", invoke, { ttl: 200 }),
+    ev(p, "acquire", "fail", end),
+  ];
+  const sampledAfter = (p: string, time: number, nodes: HistoryEvent["nodes"]) =>
+    ev(p, "sample", "ok", time, { detail: AFTER_FAILED_ACQUIRE, nodes });
   test("a key no lease was granted with, left after a failed acquire with no fault around, is invalid", () => {
-    const events = [...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), sampledAfter("c2", 70, [node(0, "v1", 200), node(1, "v2", 150), node(2, "v1", 200)])];
+    const events = [
+      ...acquired("c1", 10, 300, "v1"),
+      ...failed("c2", 20, 60),
+      sampledAfter("c2", 70, [node(0, "v1", 200), node(1, "v2", 150), node(2, "v1", 200)]),
+    ];
     const verdict = checkCleanup(events);
     expect(verdict.result).toBe("invalid");
     expect(verdict.evidence[0]).toMatch(/c2's failed acquire on rc:a: sampled at 70ms, n1 holds v2… \(pttl 150\)/);
     // The lease holder's keys are not orphans.
-    expect(checkCleanup([...acquired("c1", 10, 300, "v1"), ...failed("c2", 20, 60), sampledAfter("c2", 70, [node(0, "v1", 200), node(1, null, -2)])]).result).toBe("valid");
+    expect(
+      checkCleanup([
+        ...acquired("c1", 10, 300, "v1"),
+        ...failed("c2", 20, 60),
+        sampledAfter("c2", 70, [node(0, "v1", 200), node(1, null, -2)]),
+      ]).result,
+    ).toBe("valid");
   });
   test("a fault within the last ttl, another acquire in flight, or one abandoned at its bound makes it unknown", () => {
     const orphan = sampledAfter("c2", 400, [node(0, "v9", 150)]);
@@ -71,10 +124,26 @@ describe("clean-up", () => {
     expect(checkCleanup([...failed("c2", 20, 390), orphan], on(150, 210)).result).toBe("unknown"); // healed less than a ttl before
     expect(checkCleanup([...failed("c2", 20, 390), orphan], on(100, 250, "all")).result).toBe("unknown"); // a client fault
     expect(checkCleanup([...failed("c2", 20, 390), orphan], on(-500, -300)).result).toBe("invalid");
-    expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 395, { ttl: 200 }), orphan]).result).toBe("unknown");
+    expect(
+      checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 395, { ttl: 200 }), orphan]).result,
+    ).toBe("unknown");
     // Another user's failed acquire that ended just before: its clean-up may still be landing.
-    expect(checkCleanup([...failed("c2", 20, 300), ev("c3", "acquire", "invoke", 100, { ttl: 200 }), ev("c3", "acquire", "fail", 380), orphan]).result).toBe("unknown");
-    expect(checkCleanup([...failed("c2", 20, 390), ev("c3", "acquire", "invoke", 100, { ttl: 200 }), ev("c3", "acquire", "info", 350, { cause: "timeout" }), orphan]).result).toBe("unknown");
+    expect(
+      checkCleanup([
+        ...failed("c2", 20, 300),
+        ev("c3", "acquire", "invoke", 100, { ttl: 200 }),
+        ev("c3", "acquire", "fail", 380),
+        orphan,
+      ]).result,
+    ).toBe("unknown");
+    expect(
+      checkCleanup([
+        ...failed("c2", 20, 390),
+        ev("c3", "acquire", "invoke", 100, { ttl: 200 }),
+        ev("c3", "acquire", "info", 350, { cause: "timeout" }),
+        orphan,
+      ]).result,
+    ).toBe("unknown");
   });
   test("judged node by node: a fault on one node excuses nothing left on another", () => {
     const orphans = sampledAfter("c2", 400, [node(0, "v9", 150), node(1, "v9", 150), node(2, null, -2)]);
@@ -82,13 +151,18 @@ describe("clean-up", () => {
     expect(verdict.result).toBe("invalid");
     expect(verdict.evidence[0]).toMatch(/n1 holds v9… \(pttl 150\)/);
     expect(verdict.evidence[0]).not.toMatch(/n0 holds/);
-    expect(checkCleanup([...failed("c2", 20, 340), orphans], [{ from: 100, to: 250, nodes: [0, 1] }]).result).toBe("unknown");
+    expect(checkCleanup([...failed("c2", 20, 340), orphans], [{ from: 100, to: 250, nodes: [0, 1] }]).result).toBe(
+      "unknown",
+    );
   });
 });
 
 describe("validity", () => {
   test("a lease returned after its own expiration is invalid", () => {
-    const verdict = checkValidity([ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 130, { expires: 98 })], 2);
+    const verdict = checkValidity(
+      [ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 130, { expires: 98 })],
+      2,
+    );
     expect(verdict.result).toBe("invalid");
     expect(verdict.evidence[0]).toMatch(/returned at 130ms a lease that had expired at 98ms \(32 ms before/);
   });
@@ -102,7 +176,9 @@ describe("validity", () => {
     expect(checkValidity(sampled(97), 2).result).toBe("valid");
     const verdict = checkValidity(sampled(130), 2);
     expect(verdict.result).toBe("invalid");
-    expect(verdict.evidence[0]).toMatch(/lease runs to 130ms, but its keys protect it only until 95ms \(2 of its 3 keys expired by then; sampled at 40ms\): 35 ms/);
+    expect(verdict.evidence[0]).toMatch(
+      /lease runs to 130ms, but its keys protect it only until 95ms \(2 of its 3 keys expired by then; sampled at 40ms\): 35 ms/,
+    );
   });
   test("a node holding another value shortens the protection: one fewer key needs to expire", () => {
     const events = [
@@ -135,7 +211,11 @@ describe("validity", () => {
   });
   test("retries do not count against a lease: its last attempt is what the keys show", () => {
     // Asked at 0 for 100 ms, granted at 300 after retries: the keys were set at ~295.
-    const events = [ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 300, { expires: 393, value: "v" }), sample("c1", 301, "v", [node(0, "v", 98), node(1, "v", 98), node(2, "v", 97)])];
+    const events = [
+      ev("c1", "acquire", "invoke", 0, { ttl: 100 }),
+      ev("c1", "acquire", "ok", 300, { expires: 393, value: "v" }),
+      sample("c1", 301, "v", [node(0, "v", 98), node(1, "v", 98), node(2, "v", 97)]),
+    ];
     expect(checkValidity(events, 2).result).toBe("valid");
   });
 });
@@ -145,26 +225,42 @@ describe("stale calls never touch another owner's keys", () => {
   const around = (after: (string | null)[], more: HistoryEvent[] = []) => [
     ev("c1", "acquire", "ok", 10, { expires: 300, value: "v1" }),
     ev("c2", "acquire", "ok", 320, { expires: 1320, value: "v2" }),
-    ev("c1", "sample", "ok", 398, { value: "v1", detail: BEFORE_STALE_CALL, from: 396, nodes: [node(0, "v2", 900), node(1, "v2", 900), node(2, "v2", 900)] }),
+    ev("c1", "sample", "ok", 398, {
+      value: "v1",
+      detail: BEFORE_STALE_CALL,
+      from: 396,
+      nodes: [node(0, "v2", 900), node(1, "v2", 900), node(2, "v2", 900)],
+    }),
     ev("c1", "release", "invoke", 400),
     ev("c1", "release", "ok", 403),
-    ev("c1", "sample", "ok", 406, { value: "v1", detail: AFTER_STALE_CALL, from: 404, nodes: after.map((v, i) => node(i, v, v ? 890 : -2)) }),
+    ev("c1", "sample", "ok", 406, {
+      value: "v1",
+      detail: AFTER_STALE_CALL,
+      from: 404,
+      nodes: after.map((v, i) => node(i, v, v ? 890 : -2)),
+    }),
     ...more,
   ];
   test("a late release that removed the holder's keys is invalid, naming the nodes and values", () => {
     const verdict = checkOwnerValue(around([null, null, "v2"]), 2);
     expect(verdict.result).toBe("invalid");
-    expect(verdict.evidence[0]).toMatch(/c1's stale release on rc:a at 400ms \(of a lease it no longer held\): n0 held c2's key \(value v2…, pttl 900\) at 396ms and no key at 406ms — a call by a non-owner removed another owner's key/);
+    expect(verdict.evidence[0]).toMatch(
+      /c1's stale release on rc:a at 400ms \(of a lease it no longer held\): n0 held c2's key \(value v2…, pttl 900\) at 396ms and no key at 406ms — a call by a non-owner removed another owner's key/,
+    );
     expect(verdict.evidence).toHaveLength(2);
   });
   test("keys left alone are valid; the owner's own call or a fault on the node then makes it doubtful", () => {
     expect(checkOwnerValue(around(["v2", "v2", "v2"]), 2).result).toBe("valid");
     const ownRelease = [ev("c2", "release", "invoke", 401), ev("c2", "release", "ok", 404)];
     expect(checkOwnerValue(around([null, null, null], ownRelease), 2).result).toBe("unknown");
-    expect(checkOwnerValue(around([null, "v2", "v2"]), 2, 0, [{ from: 390, to: 500, nodes: [0] }]).result).toBe("unknown");
+    expect(checkOwnerValue(around([null, "v2", "v2"]), 2, 0, [{ from: 390, to: 500, nodes: [0] }]).result).toBe(
+      "unknown",
+    );
   });
   test("a key about to expire by itself proves nothing", () => {
-    const events = around([null, null, null]).map((e) => (e.detail === BEFORE_STALE_CALL ? { ...e, nodes: [node(0, "v2", 15), node(1, "v2", 15), node(2, "v2", 15)] } : e));
+    const events = around([null, null, null]).map((e) =>
+      e.detail === BEFORE_STALE_CALL ? { ...e, nodes: [node(0, "v2", 15), node(1, "v2", 15), node(2, "v2", 15)] } : e,
+    );
     expect(checkOwnerValue(events, 2).result).toBe("valid");
   });
 });
@@ -172,18 +268,35 @@ describe("stale calls never touch another owner's keys", () => {
 describe("owner value on the nodes", () => {
   const lease = acquired("c1", 10, 1000, "v1");
   test("a quorum holding the value with PTTL ≤ ttl is valid", () => {
-    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), node(1, "v1", 990), node(2, null, -2)])], 2).result).toBe("valid");
+    expect(
+      checkOwnerValue(
+        [...lease, sample("c1", 12, "v1", [node(0, "v1", 990), node(1, "v1", 990), node(2, null, -2)])],
+        2,
+      ).result,
+    ).toBe("valid");
   });
   test("a quorum lost (another value, nil) is invalid, naming what each node held", () => {
-    const verdict = checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), node(1, "other-v", 500), node(2, null, -2)])], 2);
+    const verdict = checkOwnerValue(
+      [...lease, sample("c1", 12, "v1", [node(0, "v1", 990), node(1, "other-v", 500), node(2, null, -2)])],
+      2,
+    );
     expect(verdict.result).toBe("invalid");
-    expect(verdict.evidence[0]).toMatch(/1 of 3 nodes hold its value \(quorum 2\) — n0: owner pttl 990, n1: other other-v…/);
+    expect(verdict.evidence[0]).toMatch(
+      /1 of 3 nodes hold its value \(quorum 2\) — n0: owner pttl 990, n1: other other-v…/,
+    );
   });
   test("a PTTL larger than the ttl asked does not count (an extend that set the wrong ttl)", () => {
-    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 5000), node(1, "v1", 5000), node(2, "v1", 990)])], 2).result).toBe("invalid");
+    expect(
+      checkOwnerValue(
+        [...lease, sample("c1", 12, "v1", [node(0, "v1", 5000), node(1, "v1", 5000), node(2, "v1", 990)])],
+        2,
+      ).result,
+    ).toBe("invalid");
   });
   test("nodes that did not answer make it unknown, not invalid", () => {
-    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), null, null])], 2).result).toBe("unknown");
+    expect(checkOwnerValue([...lease, sample("c1", 12, "v1", [node(0, "v1", 990), null, null])], 2).result).toBe(
+      "unknown",
+    );
   });
   test("a sample taken after the lease expired claims nothing", () => {
     expect(checkOwnerValue([...lease, sample("c1", 1001, "v1", [null, null, null])], 2).result).toBe("valid");
@@ -194,7 +307,9 @@ describe("lost updates and liveness", () => {
   test("two ok writes of the same counter value are a lost update; a refused fenced write is not", () => {
     const w = (p: string, t: number, type: HistoryEvent["type"], value: string) => ev(p, "write", type, t, { value });
     expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "2")]).result).toBe("valid");
-    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "1")]).evidence[0]).toMatch(/counter of rc:a = 1 written by c1 at 10ms and c2 at 20ms: 1 increment\(s\) lost/);
+    expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "ok", "1")]).evidence[0]).toMatch(
+      /counter of rc:a = 1 written by c1 at 10ms and c2 at 20ms: 1 increment\(s\) lost/,
+    );
     expect(checkLostUpdates([w("c1", 10, "ok", "1"), w("c2", 20, "fail", "1")]).result).toBe("valid");
     // Disjoint resources have counters of their own: the same value on both is no lost update.
     const on = (resource: string, p: string, t: number) => ({ ...w(p, t, "ok", "1"), resource });
@@ -202,11 +317,21 @@ describe("lost updates and liveness", () => {
     expect(checkLostUpdates([on("rc:b", "c1", 10), on("rc:b,rc:c", "c2", 20)]).result).toBe("invalid");
   });
   test("a call still running at its bound is a hang; a crashed process's last call is not", () => {
-    expect(checkLiveness([ev("c1", "acquire", "info", 10, { cause: "timeout", detail: "did not settle" })]).result).toBe("invalid");
+    expect(
+      checkLiveness([ev("c1", "acquire", "info", 10, { cause: "timeout", detail: "did not settle" })]).result,
+    ).toBe("invalid");
     expect(checkLiveness([ev("c1", "acquire", "info", 10, { cause: "crash" })]).result).toBe("valid");
   });
   test("checkAll answers every checker", () => {
-    expect(checkAll([], 3).map((v) => `${v.checker}:${v.result}`)).toEqual(["mutual-exclusion:valid", "validity:valid", "owner-value:valid", "extension:valid", "clean-up:valid", "lost-updates:valid", "liveness:valid"]);
+    expect(checkAll([], 3).map((v) => `${v.checker}:${v.result}`)).toEqual([
+      "mutual-exclusion:valid",
+      "validity:valid",
+      "owner-value:valid",
+      "extension:valid",
+      "clean-up:valid",
+      "lost-updates:valid",
+      "liveness:valid",
+    ]);
   });
 });
 
@@ -220,7 +345,9 @@ describe("liveness bounds from the retry strategy", () => {
     // bound: 2 × 200 + 1 × 120 + 750 slack = 1270 ms
     expect(acquireBoundMs(200, retry)).toBe(1270);
     expect(checkLiveness(acquire(1200)).result).toBe("valid");
-    expect(checkLiveness(acquire(2000)).evidence[0]).toMatch(/c1 acquire on rc:a took 2000 ms .* more than its bound of 1270 ms for retry 1×100±20 and ttl 200/);
+    expect(checkLiveness(acquire(2000)).evidence[0]).toMatch(
+      /c1 acquire on rc:a took 2000 ms .* more than its bound of 1270 ms for retry 1×100±20 and ttl 200/,
+    );
   });
   test("time the process spent paused by the nemesis is allowed for", () => {
     expect(checkLiveness(acquire(2000), 0, (p) => (p === "c1" ? 800 : 0)).result).toBe("valid");
@@ -230,25 +357,55 @@ describe("liveness bounds from the retry strategy", () => {
     expect(acquireRoundsBound(retry)).toBe(10);
     const rounds = (n: number) => acquire(300).map((e) => (e.type === "fail" ? { ...e, rounds: n } : e));
     expect(checkLiveness(rounds(10)).result).toBe("valid");
-    expect(checkLiveness(rounds(22)).evidence[0]).toMatch(/c1 acquire on rc:a \(0ms–300ms, fail\) sent 22 rounds of commands to one node, more than the 10 its retry 1×100±20 allows/);
+    expect(checkLiveness(rounds(22)).evidence[0]).toMatch(
+      /c1 acquire on rc:a \(0ms–300ms, fail\) sent 22 rounds of commands to one node, more than the 10 its retry 1×100±20 allows/,
+    );
   });
   test("rounds are annotated on each acquire's end from its own call's window", () => {
-    const events = [...acquire(300), ev("c1", "acquire", "invoke", 400, { ttl: 200, retry }), ev("c1", "acquire", "fail", 450)];
+    const events = [
+      ...acquire(300),
+      ev("c1", "acquire", "invoke", 400, { ttl: 200, retry }),
+      ev("c1", "acquire", "fail", 450),
+    ];
     const seen: Array<[number, number]> = [];
     const annotated = withRounds(events, (_p, from, to) => {
       seen.push([from, to]);
       return from === 400 ? undefined : 7;
     });
-    expect(seen).toEqual([[0, 300], [400, 450]]);
+    expect(seen).toEqual([
+      [0, 300],
+      [400, 450],
+    ]);
     expect(annotated.filter((e) => e.type !== "invoke").map((e) => e.rounds)).toEqual([7, undefined]);
   });
 });
 
 describe("judging violations against the envelope", () => {
-  const user = { id: "c1", process: "in-process" as const, resources: ["rc:a"], ttlMs: 500, retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 }, fenced: false, cycles: [] };
-  const scenario = (envelope: "assumptions" | "beyond"): ChaosScenario => ({ version: 1, envelope, nodes: 3, mix: ["ioredis", "ioredis", "ioredis"], users: [user], faults: [] });
+  const user = {
+    id: "c1",
+    process: "in-process" as const,
+    resources: ["rc:a"],
+    ttlMs: 500,
+    retry: { retryCount: 0, retryDelay: 10, retryJitter: 0 },
+    fenced: false,
+    cycles: [],
+  };
+  const scenario = (envelope: "assumptions" | "beyond"): ChaosScenario => ({
+    version: 1,
+    envelope,
+    nodes: 3,
+    mix: ["ioredis", "ioredis", "ioredis"],
+    users: [user],
+    faults: [],
+  });
   const invalid: CheckerVerdict = { checker: "mutual-exclusion", result: "invalid", evidence: ["overlap"], at: [5000] };
-  const restart = (began: number, ended: number, error?: string): AppliedStep => ({ step: { at: 0, kind: "node-restart", node: 0, keepData: false }, line: "t=0ms restart n0 dropping its data", began, ended, ...(error ? { error } : {}) });
+  const restart = (began: number, ended: number, error?: string): AppliedStep => ({
+    step: { at: 0, kind: "node-restart", node: 0, keepData: false },
+    line: "t=0ms restart n0 dropping its data",
+    began,
+    ended,
+    ...(error ? { error } : {}),
+  });
   test("in assumptions every violation is a defect", () => {
     expect(judgeVerdicts(scenario("assumptions"), [invalid], [])[0]!.defect).toBe(true);
   });
@@ -258,11 +415,16 @@ describe("judging violations against the envelope", () => {
     // Healed more than two ttls before the violation: it explains nothing.
     expect(judgeVerdicts(scenario("beyond"), [invalid], [restart(100, 200)])[0]!.defect).toBe(true);
     // A step that could not be applied made nothing possible.
-    expect(judgeVerdicts(scenario("beyond"), [invalid], [restart(4900, 4950, "not applied: n0 is paused")])[0]!.defect).toBe(true);
+    expect(
+      judgeVerdicts(scenario("beyond"), [invalid], [restart(4900, 4950, "not applied: n0 is paused")])[0]!.defect,
+    ).toBe(true);
   });
   test("a liveness violation is a defect in either envelope; a baseline's known one is marked known", () => {
     const hang: CheckerVerdict = { ...invalid, checker: "liveness" };
     expect(judgeVerdicts(scenario("beyond"), [hang], [restart(4900, 4950)])[0]).toMatchObject({ defect: true });
-    expect(judgeVerdicts(scenario("assumptions"), [hang], [], { liveness: "documented" })[0]).toMatchObject({ defect: true, known: "documented" });
+    expect(judgeVerdicts(scenario("assumptions"), [hang], [], { liveness: "documented" })[0]).toMatchObject({
+      defect: true,
+      known: "documented",
+    });
   });
 });

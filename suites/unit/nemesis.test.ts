@@ -5,12 +5,20 @@ import { Nemesis } from "../../fixtures/nemesis/nemesis.ts";
 
 /** A node that only records what the nemesis did to it. */
 function fakeNode(log: string[], name: string): RedisNode {
-  return { name, pause: async () => void log.push(`pause ${name}`), resume: async () => void log.push(`resume ${name}`) } as unknown as RedisNode;
+  return {
+    name,
+    pause: async () => void log.push(`pause ${name}`),
+    resume: async () => void log.push(`resume ${name}`),
+  } as unknown as RedisNode;
 }
 
 test("stop(): steps in force heal at once, steps not begun are skipped and say so", async () => {
   const log: string[] = [];
-  const nemesis = new Nemesis({ nodes: [fakeNode(log, "n0"), fakeNode(log, "n1")], links: () => [], child: () => undefined });
+  const nemesis = new Nemesis({
+    nodes: [fakeNode(log, "n0"), fakeNode(log, "n1")],
+    links: () => [],
+    child: () => undefined,
+  });
   const origin = monotonicMs();
   const running = nemesis.run(
     [

@@ -43,5 +43,4 @@ describe("the state directory rule (pure)", () => {
       rmSync(parent, { recursive: true, force: true });
     }
   });
-
 });
