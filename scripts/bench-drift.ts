@@ -58,7 +58,7 @@ await runCli(async () => {
           const me = result.verdicts.find((v) => v.checker === "mutual-exclusion" && v.result === "invalid");
           if (me) {
             violations++;
-            overlap = `${me.evidence.map((e) => /overlap by (\d+) ms/.exec(e)?.[1] ?? "?").join(", ")} ms`;
+            overlap = `${me.findings.map((f) => (f.kind === "overlap" ? f.overlapMs.toFixed(0) : "?")).join(", ")} ms`;
           }
         }
         tried.push(`×${rate} ${violations}/${tries}`);

@@ -4,7 +4,8 @@ import { hostname } from "node:os";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { junitXml, type JUnitCase, type JUnitSuite } from "../fixtures/core/junit.ts";
 import type { CampaignRecord } from "../fixtures/chaos/record.ts";
-import { CHECKER_NAMES } from "../fixtures/history/lease-checkers.ts";
+import { CHECKER_NAMES } from "../fixtures/history/verdict.ts";
+import { verdictLines } from "../fixtures/history/verdict-text.ts";
 import { outcomeMessage, type Judgement } from "../fixtures/properties/judgement.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 
@@ -88,7 +89,7 @@ export function chaosSuite(record: CampaignRecord, report: string): JUnitSuite {
       const first = news.find((n) => n.run.counterexample) ?? news[0]!;
       const text = [
         `run ${first.run.index} (${first.run.phase}):`,
-        ...first.v.verdict.evidence.map((e) => `  ${e}`),
+        ...verdictLines(first.v.verdict).map((e) => `  ${e}`),
         ...(first.v.causes.length ? [`made possible by: ${first.v.causes.join("; ")}`] : []),
         "",
         `replay: ${record.replay.join("\n        ")}`,

@@ -11,7 +11,8 @@ import { lanesOf, renderReport } from "../../fixtures/chaos/report-html.ts";
 import { resultsOf, scheduleOf } from "../../fixtures/chaos/run-folder.ts";
 import { parseSchedule, type ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
-import type { CheckerVerdict } from "../../fixtures/history/lease-checkers.ts";
+import type { CheckerVerdict } from "../../fixtures/history/verdict.ts";
+import { findingText } from "../../fixtures/history/verdict-text.ts";
 
 // Hand-made campaigns: two runs of two users on three nodes, times relative to each run.
 const ev = (
@@ -40,8 +41,7 @@ const scenario = (nodes = 3): ChaosScenario => ({
 const valid = (checker: CheckerVerdict["checker"]): CheckerVerdict => ({
   checker,
   result: "valid",
-  evidence: [],
-  at: [],
+  findings: [],
 });
 const history: HistoryEvent[] = [
   ev("c1", "acquire", "invoke", 0, { ttl: 500 }),
@@ -81,20 +81,44 @@ const campaign = (runs: RecordedRun[]): CampaignRecord => ({
   runs,
   replay: ["npm run chaos -- --driver reference --replay reports/chaos/x/schedule.json"],
 });
-const overlap: CheckerVerdict = {
+const overlapOn = (resource: string): CheckerVerdict => ({
   checker: "mutual-exclusion",
   result: "invalid",
-  evidence: ["rc:a: c1 held 4ms–490ms and c2 held 300ms–800ms overlap by 190 ms"],
-  at: [150],
-};
+  findings: [
+    {
+      kind: "overlap",
+      at: 150,
+      resource,
+      first: { owner: "c1", value: "v1", startAt: 4, endAt: 490 },
+      second: { owner: "c2", value: "v2", startAt: 300, endAt: 800 },
+      overlapMs: 190,
+    },
+  ],
+});
+const overlap = overlapOn("rc:a");
 
 describe("campaign record", () => {
   test("checkers summarise as Jepsen's three values: invalid beats unknown beats valid", () => {
     const unknown: CheckerVerdict = {
       checker: "owner-value",
       result: "unknown",
-      evidence: ["n1 did not answer"],
-      at: [10],
+      findings: [
+        {
+          kind: "quorum-not-holding",
+          at: 10,
+          doubt: "nodes-unanswered",
+          process: "c1",
+          op: "acquire",
+          resource: "rc:a",
+          grantedAt: 4,
+          validUntilAt: 490,
+          ttlMs: 500,
+          holding: 1,
+          quorum: 2,
+          nodes: [{ node: "n0", value: "v1", pttl: 480 }, null],
+          value: "v1",
+        },
+      ],
     };
     const summary = summarizeCheckers(
       campaign([run(1, 0, [valid("mutual-exclusion"), unknown]), run(2, 1200, [overlap, valid("owner-value")])]),
@@ -106,7 +130,7 @@ describe("campaign record", () => {
     expect(summary.find((s) => s.checker === "mutual-exclusion")!.evidence[0]).toMatchObject({
       run: 2,
       defect: true,
-      line: overlap.evidence[0],
+      line: findingText(overlap.findings[0]!),
     });
     expect(summary.find((s) => s.checker === "owner-value")).toMatchObject({
       result: "unknown",
@@ -182,7 +206,7 @@ describe("report.html", () => {
     expect(html).toContain("DEFECT");
   });
   test("self-contained: no external script, stylesheet, font or image, and text is escaped", () => {
-    const record = campaign([run(1, 0, [{ ...overlap, evidence: ["<script>alert(1)</script>"] }])]);
+    const record = campaign([run(1, 0, [overlapOn("<script>alert(1)</script>")])]);
     const html = renderReport(record);
     expect(html).not.toMatch(/<script[^>]+src=|<link |@import|url\(|https?:\/\//);
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");

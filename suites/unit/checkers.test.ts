@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { overlappingHolds, type Hold } from "../../fixtures/history/holds.ts";
-import { contendedAcquisitions } from "../../fixtures/history/checkers.ts";
+import { contendedAcquisitions } from "../../fixtures/history/queries.ts";
 
 const hold = (owner: string, start: number, end: number): Hold => ({ owner, value: `${owner}-v`, start, end });
 
@@ -48,7 +48,7 @@ describe("suites/PROPERTIES.md documents every property", () => {
 
 describe("history checkers (pure, hand-written histories)", async () => {
   const { mutualExclusionViolations, extensionsAfterLoss, staleActions, holdsOf } = await import(
-    "../../fixtures/history/checkers.ts"
+    "../../fixtures/history/queries.ts"
   );
   type E = import("../../fixtures/history/history.ts").HistoryEvent;
   const ev = (process: string, op: E["op"], type: E["type"], time: number, extra: Partial<E> = {}): E => ({
