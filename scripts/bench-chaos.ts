@@ -6,7 +6,6 @@
 //                                            the generator alone against every mutant of the
 //                                            reference: runs until caught, time, shrunk size
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
-import { ConfigError } from "../fixtures/core/errors.ts";
 import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
@@ -14,20 +13,40 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
-import { flagReader, runCli } from "./cli.ts";
+import { commaList, parseFlags, runCli, wholeNumber } from "./cli.ts";
 
 await runCli(async () => {
-  const argv = process.argv.slice(2);
-  const flag = flagReader(argv);
-  const runs = Number(flag("--runs") ?? (argv.includes("--mutants") ? 40 : 20));
-  if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs ${flag("--runs")} is not a whole number ≥ 1`);
-  const only = flag("--only")?.split(",");
-  for (const m of only ?? [])
-    if (!(m in MUTATIONS)) throw new ConfigError(`--only: ${m} is not a mutant (${Object.keys(MUTATIONS).join(", ")})`);
-  const seedFlag = flag("--seed");
-  if (seedFlag !== undefined && !/^\d+$/.test(seedFlag))
-    throw new ConfigError(`--seed ${seedFlag} is not a non-negative integer`);
-  const seed = seedFlag === undefined ? seedSetting() : Number(seedFlag);
+  const {
+    mutants,
+    runs,
+    only,
+    seed: seedFlag,
+    replays,
+  } = parseFlags(
+    process.argv.slice(2),
+    {
+      command: "bench:chaos",
+      usage:
+        "usage: npm run bench:chaos -- [--seed S] [--runs N]   |   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays N] [--seed S]",
+      options: {
+        mutants: { type: "boolean", default: false },
+        runs: { type: "string" },
+        only: { type: "string" },
+        seed: { type: "string" },
+        replays: { type: "string", default: "5" },
+      },
+    },
+    ({ values }, problems) => ({
+      mutants: values.mutants,
+      runs: problems.take(wholeNumber("--runs", values.runs ?? (values.mutants ? "40" : "20"), { min: 1 })) ?? 0,
+      only: problems.take(commaList("--only", values.only, { known: Object.keys(MUTATIONS) })) as
+        | Mutation[]
+        | undefined,
+      seed: problems.take(wholeNumber("--seed", values.seed, { min: 0 })),
+      replays: problems.take(wholeNumber("--replays", values.replays, { min: 0 })) ?? 0,
+    }),
+  );
+  const seed = seedFlag ?? seedSetting();
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
@@ -38,7 +57,7 @@ await runCli(async () => {
     nodeControl: config.nodeControl,
   });
   try {
-    if (!argv.includes("--mutants")) {
+    if (!mutants) {
       const driver = await resolveDriver("reference", { nodeCount: 5 });
       let faultWaitMs = 0;
       let runMs = 0;
@@ -73,14 +92,11 @@ await runCli(async () => {
     console.log(
       `the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}\n`,
     );
-    const replays = Number(flag("--replays") ?? 5);
-    if (!Number.isInteger(replays) || replays < 0)
-      throw new ConfigError(`--replays ${flag("--replays")} is not a whole number ≥ 0`);
     console.log(
       `| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs | shrunk scenario replays |`,
     );
     console.log("|---|---|---|---|---|---|---|---|");
-    for (const mutant of (only ?? Object.keys(MUTATIONS)) as Mutation[]) {
+    for (const mutant of only ?? (Object.keys(MUTATIONS) as Mutation[])) {
       const driver = mutantDriver(mutant);
       const started = Date.now();
       let detectMs = 0;

@@ -11,23 +11,36 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { driftPercent, driftScenario } from "../fixtures/chaos/drift.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
 import { DRIFT_ALLOWANCE } from "../fixtures/core/scenario.ts";
-import { flagReader, runCli } from "./cli.ts";
+import { commaList, parseFlags, runCli, wholeNumber } from "./cli.ts";
 
 const MUTANT = "reference:no-drift";
 
 await runCli(async () => {
-  const argv = process.argv.slice(2);
-  const flag = flagReader(argv);
-  const drivers = flag("--drivers")?.split(",") ?? [...BUILTIN_DRIVERS, MUTANT];
-  for (const d of drivers)
-    if (d !== MUTANT && !BUILTIN_DRIVERS.includes(d))
-      throw new ConfigError(`--drivers: ${d} is not a built-in driver (${BUILTIN_DRIVERS.join(", ")}) or ${MUTANT}`);
-  const rates = (flag("--rates") ?? "1.005,1.01,1.02,1.05,1.1,1.25,1.5").split(",").map(Number);
-  if (rates.some((r) => !Number.isFinite(r) || r < 1 || r > 3))
-    throw new ConfigError(`--rates must be numbers from 1 to 3, got ${flag("--rates")}`);
-  const tries = Number(flag("--tries") ?? 2);
-  if (!Number.isInteger(tries) || tries < 1)
-    throw new ConfigError(`--tries ${flag("--tries")} is not a whole number ≥ 1`);
+  const { drivers, rates, tries } = parseFlags(
+    process.argv.slice(2),
+    {
+      command: "bench:drift",
+      usage: "usage: npm run bench:drift -- [--drivers a,b] [--rates 1.005,1.01,1.02] [--tries N]",
+      options: {
+        drivers: { type: "string", default: [...BUILTIN_DRIVERS, MUTANT].join(",") },
+        rates: { type: "string", default: "1.005,1.01,1.02,1.05,1.1,1.25,1.5" },
+        tries: { type: "string", default: "2" },
+      },
+    },
+    ({ values }, problems) => {
+      const rates = problems.take(commaList("--rates", values.rates)) ?? [];
+      const bad = rates.filter((r) => !(Number(r) >= 1 && Number(r) <= 3));
+      if (bad.length > 0)
+        problems.add(
+          `--rates: ${bad.join(", ")} ${bad.length === 1 ? "is not a number" : "are not numbers"} from 1 to 3`,
+        );
+      return {
+        drivers: problems.take(commaList("--drivers", values.drivers, { known: [...BUILTIN_DRIVERS, MUTANT] })) ?? [],
+        rates: rates.map(Number),
+        tries: problems.take(wholeNumber("--tries", values.tries, { min: 1 })) ?? 0,
+      };
+    },
+  );
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });

@@ -9,7 +9,7 @@ import { dockerAvailable, ensureImage, imageToUse } from "../fixtures/fleet/cont
 import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
 import { redisServerAvailable } from "../fixtures/fleet/processes.ts";
 import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
-import { runCli } from "./cli.ts";
+import { parseFlags, runCli } from "./cli.ts";
 
 const NODES = 5;
 
@@ -32,6 +32,12 @@ async function providers(requested: string | undefined): Promise<Array<{ provide
 }
 
 await runCli(async () => {
+  parseFlags(process.argv.slice(2), {
+    command: "bench:fleet",
+    usage:
+      "usage: npm run bench:fleet   (no arguments; BENCH_STARTS, BENCH_PINGS, BENCH_SEQUENCES and REDIS_IMAGE come from the environment)",
+    options: {},
+  });
   const config = loadConfig();
   const STARTS = benchSetting("BENCH_STARTS", 3);
   const PINGS = benchSetting("BENCH_PINGS", 2000);

@@ -5,11 +5,17 @@ import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
 import { benchSetting, loadConfig } from "../fixtures/core/config.ts";
 import { LinkProxy } from "../fixtures/faults/proxy.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
-import { runCli } from "./cli.ts";
+import { parseFlags, runCli } from "./cli.ts";
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 await runCli(async () => {
+  parseFlags(process.argv.slice(2), {
+    command: "bench:proxy",
+    usage:
+      "usage: npm run bench:proxy   (no arguments; BENCH_PINGS and the harness settings come from the environment)",
+    options: {},
+  });
   const config = loadConfig();
   const SAMPLES = benchSetting("BENCH_PINGS", 3000);
   const { provider } = await resolveProvider(config);

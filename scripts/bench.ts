@@ -7,26 +7,30 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { loadConfig } from "../fixtures/core/config.ts";
-import { ConfigError } from "../fixtures/core/errors.ts";
 import { BUILTIN_DRIVERS, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { benchDriver, benchTable, type DriverBench } from "../fixtures/workload/bench.ts";
-import { flagReader, runCli } from "./cli.ts";
+import { commaList, parseFlags, runCli, wholeNumber } from "./cli.ts";
 
 await runCli(async () => {
-  const argv = process.argv.slice(2);
-  const known = new Set(["--drivers", "--cycles", "--json"]);
-  for (let i = 0; i < argv.length; i += 2)
-    if (!known.has(argv[i]!))
-      throw new ConfigError(
-        `unknown argument ${argv[i]} (usage: npm run bench -- [--drivers a,b] [--cycles N] [--json FILE])`,
-      );
-  const flag = flagReader(argv);
-  const cycles = Number(flag("--cycles") ?? 300);
-  if (!Number.isInteger(cycles) || cycles < 10)
-    throw new ConfigError(`--cycles ${flag("--cycles")} is not a whole number ≥ 10`);
-  const specs = (flag("--drivers") ?? BUILTIN_DRIVERS.join(",")).split(",").map((d) => d.trim());
-  const json = flag("--json") ?? "reports/bench.json";
+  const { specs, cycles, json } = parseFlags(
+    process.argv.slice(2),
+    {
+      command: "bench",
+      usage:
+        "usage: npm run bench -- [--drivers a,b] [--cycles N] [--json FILE]   (redlock-conformance bench [...] from a project)",
+      options: {
+        drivers: { type: "string", default: BUILTIN_DRIVERS.join(",") },
+        cycles: { type: "string", default: "300" },
+        json: { type: "string", default: "reports/bench.json" },
+      },
+    },
+    ({ values }, problems) => ({
+      specs: problems.take(commaList("--drivers", values.drivers)) ?? [],
+      cycles: problems.take(wholeNumber("--cycles", values.cycles, { min: 10 })) ?? 0,
+      json: values.json,
+    }),
+  );
   const config = loadConfig();
   // Every driver is resolved (and validated) before anything starts.
   const drivers = [];

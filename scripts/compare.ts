@@ -25,7 +25,7 @@ import { providerSkip } from "../fixtures/properties/judgement.ts";
 import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
-import { EXIT, runCli } from "./cli.ts";
+import { commaList, EXIT, parseFlags, runCli, wholeNumber } from "./cli.ts";
 
 const BENCH_CYCLES = 200;
 const DEFAULT_CONFIRM = 3;
@@ -89,55 +89,72 @@ function compareRecorded(beforePath: string, afterPath: string): number {
   return regressions;
 }
 
+type Args = { mode: "recorded"; before: string; after: string } | ({ mode: "live" } & LiveArgs);
+
 interface LiveArgs {
   a: string;
   b: string;
   bench: boolean;
-  only?: string[];
+  only?: readonly string[];
   confirm: number;
   junit?: string;
 }
 
-function parseLive(argv: string[]): LiveArgs {
-  const specs: string[] = [];
-  const out: Omit<LiveArgs, "a" | "b"> = { bench: false, confirm: DEFAULT_CONFIRM };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new ConfigError(`${arg} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (arg === "--bench") out.bench = true;
-    else if (arg === "--only")
-      out.only = value()
-        .split(",")
-        .map((id) => id.trim().toUpperCase());
-    else if (arg === "--junit") out.junit = value();
-    else if (arg === "--confirm") {
-      const raw = value();
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0 || n > 20)
-        throw new ConfigError(`--confirm ${raw} is not a whole number of re-runs from 0 to 20`);
-      out.confirm = n;
-    } else if (arg.startsWith("--")) throw new ConfigError(`unknown argument ${arg}\n${USAGE}`);
-    else specs.push(arg);
-  }
-  if (specs.length !== 2) throw new ConfigError(USAGE);
-  selectProperties(out.only, "--only"); // an unknown id is bad input before anything starts
-  return { a: specs[0]!, b: specs[1]!, ...out };
+function parseCompareArgs(argv: readonly string[]): Args {
+  return parseFlags(
+    argv,
+    {
+      command: "compare",
+      usage: USAGE,
+      options: {
+        only: { type: "string" },
+        confirm: { type: "string" },
+        junit: { type: "string" },
+        bench: { type: "boolean" },
+        // Two recorded matrices instead of two drivers: the positionals are their files.
+        json: { type: "boolean" },
+      },
+      positionals: { min: 2, max: 2, names: "<specA> <specB> (with --json: <matrix-before.json> <matrix-after.json>)" },
+    },
+    ({ values, positionals: [first = "", second = ""] }, problems): Args => {
+      if (values.json) {
+        const live = {
+          "--only": values.only,
+          "--confirm": values.confirm,
+          "--junit": values.junit,
+          "--bench": values.bench,
+        };
+        const given = Object.entries(live).flatMap(([flag, value]) => (value === undefined ? [] : [flag]));
+        if (given.length > 0)
+          problems.add(`--json compares two recorded matrices and runs nothing: it takes no ${given.join(", ")}`);
+        return { mode: "recorded", before: first, after: second };
+      }
+      const only = problems.take(commaList("--only", values.only, { upper: true }));
+      // An unknown id or an unwritable report path is bad input before anything starts.
+      if (only) problems.attempt(() => selectProperties(only, "--only"));
+      problems.attempt(() => checkJUnitPath(values.junit));
+      const confirm = problems.take(
+        wholeNumber("--confirm", values.confirm ?? String(DEFAULT_CONFIRM), { min: 0, max: 20, of: "re-runs" }),
+      );
+      return {
+        mode: "live",
+        a: first,
+        b: second,
+        bench: values.bench === true,
+        only,
+        confirm: confirm ?? DEFAULT_CONFIRM,
+        junit: values.junit,
+      };
+    },
+  );
 }
 
 await runCli(async () => {
-  const argv = process.argv.slice(2);
-  if (argv[0] === "--json") {
-    const [, before, after, ...extra] = argv;
-    if (!before || !after || extra.length > 0) throw new ConfigError(USAGE);
-    if (compareRecorded(before, after) > 0) process.exitCode = EXIT.unexpected;
+  const args = parseCompareArgs(process.argv.slice(2));
+  if (args.mode === "recorded") {
+    if (compareRecorded(args.before, args.after) > 0) process.exitCode = EXIT.unexpected;
     return;
   }
-  const args = parseLive(argv);
-  checkJUnitPath(args.junit);
   const config = loadConfig();
   // Both drivers are resolved (installed, validated) before anything starts.
   const drivers = [

@@ -16,11 +16,10 @@ import {
   type Outcome,
 } from "../fixtures/properties/judgement.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
-import { ConfigError } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { selectProperties } from "../fixtures/properties/catalog.ts";
 import { runProperties, type PropertyResult } from "../fixtures/properties/runner.ts";
-import { EXIT, runCli } from "./cli.ts";
+import { commaList, EXIT, parseFlags, runCli } from "./cli.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
 const USAGE =
@@ -28,40 +27,38 @@ const USAGE =
 
 interface Args {
   driver?: string;
-  only?: string[];
+  only?: readonly string[];
   json?: string;
   junit?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const out: Args = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new ConfigError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--driver") out.driver = value();
-    else if (arg === "--only")
-      out.only = value()
-        .split(",")
-        .map((s) => s.trim().toUpperCase());
-    else if (arg === "--json") out.json = value();
-    else if (arg === "--junit") out.junit = value();
-    else if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new ConfigError(`unknown argument ${arg} (see --help)`);
-  }
-  return out;
+function parseConformanceArgs(argv: readonly string[]): Args {
+  return parseFlags(
+    argv,
+    {
+      command: "conformance",
+      usage: USAGE,
+      options: {
+        driver: { type: "string" },
+        only: { type: "string" },
+        json: { type: "string" },
+        junit: { type: "string" },
+      },
+    },
+    ({ values }, problems) => {
+      const only = problems.take(commaList("--only", values.only, { upper: true }));
+      // An unknown id or an unwritable report path is bad input before anything starts.
+      if (only) problems.attempt(() => selectProperties(only, "--only"));
+      problems.attempt(() => checkJUnitPath(values.junit));
+      return { driver: values.driver, only, json: values.json, junit: values.junit };
+    },
+  );
 }
 
 await runCli(async () => {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseConformanceArgs(process.argv.slice(2));
   const config = loadConfig();
   const properties = selectProperties(args.only, "--only");
-  checkJUnitPath(args.junit);
   const driver = await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
   const seed = seedSetting();
   const { provider } = await resolveProvider(config);

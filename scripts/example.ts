@@ -5,11 +5,17 @@ import { runExample3 } from "../fixtures/harness/example3.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { harnessOptions, withHarness } from "../fixtures/harness/harness.ts";
-import { runCli } from "./cli.ts";
+import { parseFlags, runCli } from "./cli.ts";
 
 const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
 
 await runCli(async () => {
+  parseFlags(process.argv.slice(2), {
+    command: "example",
+    usage:
+      "usage: npm run example   (no arguments; LOCK_DRIVER, CLIENT_MIX, LOCK_TTL_MS and the other settings come from the environment: docs/settings.md)",
+    options: {},
+  });
   const config = loadConfig();
   const driver = await resolveDriver(config.driver, { nodeCount: config.nodeCount });
   const { provider, reason } = await resolveProvider(config);

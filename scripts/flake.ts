@@ -7,9 +7,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./cli.ts";
+import { parseFlags, runCli, wholeNumber } from "./cli.ts";
 
 const OUTPUT_DIR = join("reports", "flake");
+const USAGE =
+  "usage: npm run flake -- [runs (default 20)] [suite files...] [vitest args...]   (the count comes first; files given replace the default two)";
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** What vitest's JSON reporter says of one run: its failing tests, and errors outside any test. */
@@ -57,12 +59,20 @@ function failureLines(report: RunReport, cwd: string): string[] {
 }
 
 await runCli(async () => {
-  const [countArg, ...rest] = process.argv.slice(2);
+  // Only the leading run count is flake's own; suite files and vitest's flags (`-t pattern`,
+  // `--project x`) follow in any order and go to vitest verbatim. So only the count (and --help)
+  // goes through parseFlags: strict parseArgs would refuse every vitest flag, and non-strict
+  // parseArgs would guess their shape (`-t pattern` read as a boolean flag and a positional) and
+  // still need the raw arguments to pass them on, so the rest is split by name as before.
+  const [head, ...rest] = process.argv.slice(2);
+  const runs = parseFlags(
+    head === undefined ? [] : [head],
+    { command: "flake", usage: USAGE, options: {}, positionals: { min: 0, max: 1, names: "[runs]" } },
+    ({ positionals: [count = "20"] }, problems) => problems.take(wholeNumber("runs", count, { min: 1 })) ?? 0,
+  );
   const files = rest.filter((a) => /\.test\.ts$/.test(a));
   const extra = rest.filter((a) => !files.includes(a));
   const suites = files.length > 0 ? files : ["suites/conformance.test.ts", "suites/chaos.test.ts"];
-  const runs = Number(countArg ?? 20);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer (got ${countArg})`);
   rmSync(OUTPUT_DIR, { recursive: true, force: true });
   mkdirSync(OUTPUT_DIR, { recursive: true });
   // One busy loop per core but one: the suite runs on the remaining core, as on a loaded CI box.

@@ -6,13 +6,19 @@ import { loadConfig, readyFileSetting, startedByNpm } from "../fixtures/core/con
 import { ancestorsToOutlive, isAlive } from "../fixtures/core/identity.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
-import { runCli } from "./cli.ts";
+import { parseFlags, runCli } from "./cli.ts";
 
 // Taken before anything else: if npm is signalled while the fleet is still starting, the chain is
 // already known and its end is noticed as soon as the watch begins.
 const outlive = ancestorsToOutlive(startedByNpm());
 
 await runCli(async () => {
+  parseFlags(process.argv.slice(2), {
+    command: "fleet",
+    usage:
+      "usage: npm run fleet   (no arguments; REDIS_PROVIDER, REDIS_NODE_COUNT, REDIS_IMAGE and the other settings come from the environment: docs/settings.md)",
+    options: {},
+  });
   const config = loadConfig();
   const { provider, reason } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });

@@ -9,9 +9,15 @@ import { loadBaseline, takesSeveralResources } from "../fixtures/properties/base
 import { chaosCell, chaosNews, chaosRow, MATRIX_CHAOS_TTL, type ChaosRow } from "../fixtures/chaos/summary.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { runCli } from "./cli.ts";
+import { parseFlags, runCli } from "./cli.ts";
 
 await runCli(async () => {
+  parseFlags(process.argv.slice(2), {
+    command: "matrix",
+    usage:
+      "usage: npm run matrix   (no arguments; MATRIX_DRIVERS, MATRIX_CHAOS_RUNS and the harness settings come from the environment: docs/settings.md)",
+    options: {},
+  });
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
