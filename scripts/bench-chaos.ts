@@ -13,7 +13,8 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { runCampaign } from "../fixtures/chaos/campaign.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
-import { commaList, parseFlags, runCli, wholeNumber } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { commaList, parseFlags, wholeNumber } from "./args.ts";
 
 await runCli(async () => {
   const {

@@ -11,7 +11,8 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { driftPercent, driftScenario } from "../fixtures/chaos/drift.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
 import { DRIFT_ALLOWANCE } from "../fixtures/core/scenario.ts";
-import { commaList, parseFlags, runCli, wholeNumber } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { commaList, parseFlags, wholeNumber } from "./args.ts";
 
 const MUTANT = "reference:no-drift";
 

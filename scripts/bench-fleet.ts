@@ -9,7 +9,8 @@ import { dockerAvailable, ensureImage, imageToUse } from "../fixtures/fleet/cont
 import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
 import { redisServerAvailable } from "../fixtures/fleet/processes.ts";
 import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 const NODES = 5;
 

@@ -5,7 +5,8 @@ import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
 import { benchSetting, loadConfig } from "../fixtures/core/config.ts";
 import { LinkProxy } from "../fixtures/faults/proxy.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 

@@ -10,7 +10,8 @@ import { loadConfig } from "../fixtures/core/config.ts";
 import { BUILTIN_DRIVERS, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { benchDriver, benchTable, type DriverBench } from "../fixtures/workload/bench.ts";
-import { commaList, parseFlags, runCli, wholeNumber } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { commaList, parseFlags, wholeNumber } from "./args.ts";
 
 await runCli(async () => {
   const { specs, cycles, json } = parseFlags(

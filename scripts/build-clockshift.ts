@@ -2,7 +2,8 @@
 // the first clock fault. Prints its path; exits 1 if it cannot be built (clock faults then fall
 // back to rewriting TTLs, and reports say so).
 import { clockshiftLibrary } from "../fixtures/fleet/clockshift.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 await runCli(async () => {
   parseFlags(process.argv.slice(2), {

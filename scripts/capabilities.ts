@@ -1,7 +1,8 @@
 // Prints the provider capability table (markdown) from what the code declares; docs/fleets.md embeds it,
 // and suites/unit/external.test.ts keeps the two equal.
 import { capabilityTable } from "../fixtures/harness/capabilities.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 await runCli(async () => {
   parseFlags(process.argv.slice(2), {

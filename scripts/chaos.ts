@@ -499,7 +499,7 @@ await runCli(async () => {
       ...(args.users ? { users: args.users } : {}),
       ...(args.ttl ? { ttl: args.ttl } : {}),
       ...(args.mix ? { mix: args.mix } : {}),
-      // An in-process factory (a mutant) cannot be loaded by a child process.
+      // An in-process test double cannot be loaded by a child process.
       ...(driver.module === null ? { processes: ["in-process" as const] } : {}),
     };
     const budget =

@@ -25,7 +25,8 @@ import { providerSkip } from "../fixtures/properties/judgement.ts";
 import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
-import { commaList, EXIT, parseFlags, runCli, wholeNumber } from "./cli.ts";
+import { EXIT, runCli } from "./cli.ts";
+import { commaList, parseFlags, wholeNumber } from "./args.ts";
 
 const BENCH_CYCLES = 200;
 const DEFAULT_CONFIRM = 3;

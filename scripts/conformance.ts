@@ -19,7 +19,8 @@ import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { selectProperties } from "../fixtures/properties/catalog.ts";
 import { runProperties, type PropertyResult } from "../fixtures/properties/runner.ts";
-import { commaList, EXIT, parseFlags, runCli } from "./cli.ts";
+import { EXIT, runCli } from "./cli.ts";
+import { commaList, parseFlags } from "./args.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
 const USAGE =

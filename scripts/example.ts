@@ -5,7 +5,8 @@ import { runExample3 } from "../fixtures/harness/example3.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { harnessOptions, withHarness } from "../fixtures/harness/harness.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 const RETRY = { retryCount: 10, retryDelay: 200, retryJitter: 100 };
 

@@ -7,7 +7,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { parseFlags, runCli, wholeNumber } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags, wholeNumber } from "./args.ts";
 
 const OUTPUT_DIR = join("reports", "flake");
 const USAGE =

@@ -6,7 +6,8 @@ import { loadConfig, readyFileSetting, startedByNpm } from "../fixtures/core/con
 import { ancestorsToOutlive, isAlive } from "../fixtures/core/identity.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
 import { reapLeftovers, resolveProvider, startFleet } from "../fixtures/fleet/index.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 // Taken before anything else: if npm is signalled while the fleet is still starting, the chain is
 // already known and its end is noticed as soon as the watch begins.

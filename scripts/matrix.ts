@@ -9,7 +9,8 @@ import { loadBaseline, takesSeveralResources } from "../fixtures/properties/base
 import { chaosCell, chaosNews, chaosRow, MATRIX_CHAOS_TTL, type ChaosRow } from "../fixtures/chaos/summary.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 await runCli(async () => {
   parseFlags(process.argv.slice(2), {

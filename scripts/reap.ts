@@ -2,7 +2,8 @@
 // containers whose owner or test runner is gone. Runs of other live processes are not touched.
 import { reapLeftovers } from "../fixtures/fleet/index.ts";
 import { stateDir } from "../fixtures/core/config.ts";
-import { parseFlags, runCli } from "./cli.ts";
+import { runCli } from "./cli.ts";
+import { parseFlags } from "./args.ts";
 
 await runCli(async () => {
   parseFlags(process.argv.slice(2), {

@@ -15,7 +15,7 @@ import {
   UsageRequested,
   oneOf,
   wholeNumber,
-} from "../../scripts/cli.ts";
+} from "../../scripts/args.ts";
 
 const USAGE = "usage: demo [--driver X] [--cycles N] [--bench]";
 const SPEC = {

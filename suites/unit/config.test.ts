@@ -8,13 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 describe("configuration from the environment", () => {
-  test("defaults: auto provider, 5 nodes, alternate mix, redlock@5, redis:7", () => {
+  test("defaults: auto provider, 5 nodes, alternate mix, redlock@5, no image named (the fleet picks its default)", () => {
     expect(loadConfig({})).toEqual({
       provider: "auto",
       nodeControl: null,
       storage: null,
       nodeCount: 5,
-      image: "redis:7",
+      image: undefined,
       externalNodes: [],
       clientMix: { mode: "alternate" },
       driver: "redlock@5",
