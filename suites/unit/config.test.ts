@@ -152,10 +152,14 @@ describe("npm run chaos: bad input starts nothing", () => {
     );
   test.each<[string[], Record<string, string>, RegExp]>([
     [["--envelope", "sideways"], {}, /--envelope sideways is not one of assumptions, beyond/],
-    [["--runs", "-3"], {}, /--runs -3 is not a whole number ≥ 1/],
+    [["--runs=-3"], {}, /--runs -3 is not a whole number ≥ 1/],
+    [["--runs", "-3"], {}, /--runs needs a value: -3 looks like a flag \(write --runs=-3 if it is the value\)/],
     [["--faults", "kill,meteor"], {}, /unknown fault kind meteor \(known: node-down/],
     [["--duration", "10"], {}, /--duration 10 is not a duration of at least 1s \(like 90s, 10m, 1h\)/],
-    [["--clients", "2-9"], {}, /--clients 2-9 is not a count or range of lock users from 1 to 8/],
+    [["--users", "2-9"], {}, /--users 2-9 is not a count or range of lock users from 1 to 8/],
+    // The old spelling still works, and says what it now means.
+    [["--clients", "2-9"], {}, /note: --clients is now --users [^\n]*\n[\s\S]*--users 2-9 is not a count or range of lock users/],
+    [["--users", "2", "--clients", "3"], {}, /--users and --clients \(its old spelling\) exclude each other/],
     [["--mix", "jedis"], {}, /--mix jedis is not one of ioredis, node-redis, mixed/],
     [["--ttl", "10-20"], {}, /--ttl 10-20 is not a lock ttl or range in ms from 50 to 600000/],
     [["--provider", "cloud"], {}, /--provider cloud is not one of containers, processes, external, auto/],
