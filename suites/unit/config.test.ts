@@ -158,7 +158,11 @@ describe("npm run chaos: bad input starts nothing", () => {
     [["--duration", "10"], {}, /--duration 10 is not a duration of at least 1s \(like 90s, 10m, 1h\)/],
     [["--users", "2-9"], {}, /--users 2-9 is not a count or range of lock users from 1 to 8/],
     // The old spelling still works, and says what it now means.
-    [["--clients", "2-9"], {}, /note: --clients is now --users [^\n]*\n[\s\S]*--users 2-9 is not a count or range of lock users/],
+    [
+      ["--clients", "2-9"],
+      {},
+      /note: --clients is now --users [^\n]*\n[\s\S]*--users 2-9 is not a count or range of lock users/,
+    ],
     [["--users", "2", "--clients", "3"], {}, /--users and --clients \(its old spelling\) exclude each other/],
     [["--mix", "jedis"], {}, /--mix jedis is not one of ioredis, node-redis, mixed/],
     [["--ttl", "10-20"], {}, /--ttl 10-20 is not a lock ttl or range in ms from 50 to 600000/],
