@@ -51,12 +51,7 @@ await runCli(async () => {
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const pool = new FleetPool({
-    provider,
-    image: config.image,
-    externalNodes: config.externalNodes,
-    nodeControl: config.nodeControl,
-  });
+  const pool = FleetPool.of(config, provider);
   try {
     if (!mutants) {
       const driver = await resolveDriver("reference", { nodeCount: 5 });

@@ -45,12 +45,7 @@ await runCli(async () => {
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
-  const pool = new FleetPool({
-    provider,
-    image: config.image,
-    externalNodes: config.externalNodes,
-    nodeControl: config.nodeControl,
-  });
+  const pool = FleetPool.of(config, provider);
   console.log(
     `clock drift on every node (5 nodes, ttl 3000 ms, a contender retrying every 10 ms), ${tries} tries per rate, provider ${provider}; Redlock's allowance is ${DRIFT_ALLOWANCE * 100} %\n`,
   );

@@ -48,12 +48,7 @@ await runCli(async () => {
     process.stderr.write(` ${runs[runs.length - 1]!.seconds.toFixed(1)} s\n`);
   }
   if (chaosRuns > 0) {
-    const pool = new FleetPool({
-      provider,
-      image: config.image,
-      externalNodes: config.externalNodes,
-      nodeControl: config.nodeControl,
-    });
+    const pool = FleetPool.of(config, provider);
     try {
       for (const run of runs) {
         const driver = await resolveDriver(run.driver, { nodeCount: config.nodeCount });

@@ -21,12 +21,7 @@ import { AUDIT, expectedOf, VARIANTS } from "./sample-drivers/audit.ts";
 const provider = inject("provider");
 const seed = seedSetting();
 const config = loadConfig();
-const pool = new FleetPool({
-  provider,
-  image: config.image,
-  externalNodes: config.externalNodes,
-  nodeControl: config.nodeControl,
-});
+const pool = FleetPool.of(config, provider);
 afterAll(() => pool.close());
 const load = (module: string) => resolveDriver(`./suites/sample-drivers/${module}`, { nodeCount: config.nodeCount });
 

@@ -23,12 +23,7 @@ import { loadBaseline, takesSeveralResources } from "../fixtures/properties/base
 const provider = inject("provider");
 const config = loadConfig();
 const seed = seedSetting();
-const pool = new FleetPool({
-  provider,
-  image: config.image,
-  externalNodes: config.externalNodes,
-  nodeControl: config.nodeControl,
-});
+const pool = FleetPool.of(config, provider);
 // Child users kept from run to run: a process start costs about a second on this 2-core host.
 const contenders = new ContenderPool();
 afterAll(async () => {

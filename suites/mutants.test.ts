@@ -40,12 +40,7 @@ const FIRST_CATCHER: Record<Mutation, string> = {
 const seed = seedSetting();
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
-const pool = new FleetPool({
-  provider: inject("provider"),
-  image: config.image,
-  externalNodes: config.externalNodes,
-  nodeControl: config.nodeControl,
-});
+const pool = FleetPool.of(config, inject("provider"));
 afterAll(() => pool.close());
 
 describe.skipIf(inject("provider") !== "processes")(
