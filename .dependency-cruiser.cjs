@@ -35,6 +35,28 @@ rules.push({
   from: { path: "^fixtures/" },
   to: { path: FRONT_ENDS },
 });
+// The modules each floor offers its front ends (the CLIs in scripts/ and the package's bin): a CLI
+// parses, calls one of these and prints; anything else a floor holds is its own business. Suites
+// are front ends too, but they test the floors from inside and may import any module.
+const ENTRY_POINTS = [
+  "core/(config|errors|clock|identity|junit|scenario)", // settings, errors, time, identities, JUnit, scenarios as data
+  "fleet/(index|pool|clockshift|credentials)", //          providers, pools, the preload build, node URLs
+  "clients/index", //                                      one client set per fleet
+  "faults/proxy", //                                       the link proxy (its own bench measures it)
+  "drivers/(load|reference)", //                          driver specs, the reference and its mutations
+  "history/(verdict|verdict-text)", //                     verdicts as data, and their wording
+  "harness/(harness|example3|capabilities)", //            the harness, the main job, the capability table
+  "workload/bench", //                                     the driver bench
+  "properties/(runner|catalog|baselines|judgement|matrix|compare)", // conformance, its judgement and comparisons
+  "chaos/(command|options|record|summary|run|campaign|judge|drift)", // the chaos command, and the runs the benches time
+];
+rules.push({
+  name: "front-ends-import-only-entry-points",
+  comment: `scripts/ and bin/ may import from fixtures/ only its entry points: ${ENTRY_POINTS.join("; ")} (and fixtures/index.ts)`,
+  severity: "error",
+  from: { path: "^(scripts|bin)/" },
+  to: { path: "^fixtures/", pathNot: [`^fixtures/(${ENTRY_POINTS.join("|")})\\.ts$`, "^fixtures/index\\.ts$"] },
+});
 rules.push({
   name: "every-fixture-module-has-a-floor",
   comment: "a module directly under fixtures/ (other than index.ts) has no floor: put it in a room",

@@ -5,9 +5,14 @@ import { ClientSet } from "../fixtures/clients/index.ts";
 import { monotonicMs, percentile } from "../fixtures/core/clock.ts";
 import { benchSetting, loadConfig, type ProviderName } from "../fixtures/core/config.ts";
 import { runExample3 } from "../fixtures/harness/example3.ts";
-import { dockerAvailable, ensureImage, imageToUse } from "../fixtures/fleet/containers.ts";
-import { reapLeftovers, startFleet } from "../fixtures/fleet/index.ts";
-import { redisServerAvailable } from "../fixtures/fleet/processes.ts";
+import {
+  dockerAvailable,
+  ensureImage,
+  imageToUse,
+  reapLeftovers,
+  redisServerAvailable,
+  startFleet,
+} from "../fixtures/fleet/index.ts";
 import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
 import { runCli } from "./cli.ts";
 import { parseFlags } from "./args.ts";
