@@ -231,7 +231,7 @@ describe("validators: the value, or a Problem naming the flag", () => {
   });
 });
 
-// Each CLI (but chaos, which has its own parser for now) refuses a bad flag through parseFlags:
+// Each CLI refuses a bad flag through parseFlags:
 // one error of the shape above, exit 2, before anything starts. Plain node with tsx's loader, as
 // the bin runs them (npx would add a second per script).
 describe("the CLIs", () => {
@@ -243,6 +243,7 @@ describe("the CLIs", () => {
     });
   test.each<[string, string, string[]]>([
     ["conformance", "conformance", []],
+    ["chaos", "chaos", []],
     ["compare", "compare", ["reference", "redlock@5"]],
     ["bench", "bench", []],
     ["bench-chaos", "bench:chaos", []],

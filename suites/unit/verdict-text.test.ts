@@ -75,6 +75,26 @@ describe("findings in words", () => {
       "c1's stale release on rc:a at 400ms (of a lease it no longer held): n0 held c2's key (value v2…, pttl 900) at 396ms and no key at 406ms — a call by a non-owner removed another owner's key",
     );
   });
+  test("a quorum that depends on nodes that did not answer is doubtful, and says so", () => {
+    const text = findingText({
+      kind: "quorum-not-holding",
+      at: 12,
+      doubt: "nodes-unanswered",
+      process: "c1",
+      op: "acquire",
+      resource: "rc:a",
+      grantedAt: 10,
+      validUntilAt: 1000,
+      ttlMs: 995,
+      holding: 1,
+      quorum: 2,
+      nodes: [{ node: "n0", value: "v1", pttl: 990 }, null, null],
+      value: "v1",
+    });
+    expect(text).toMatch(
+      /1 of 3 nodes hold its value \(quorum 2\) — n0: owner pttl 990, n1: no answer, n2: no answer; 2 node\(s\) did not answer, so it may not be a defect$/,
+    );
+  });
   test("liveness findings state the bound and the retry strategy it comes from", () => {
     const call = { process: "c1", resource: "rc:a", invokedAt: 0, at: 2000, outcome: "fail" as const, retry };
     expect(findingText({ kind: "too-slow", ...call, tookMs: 2000, boundMs: 1270, ttlMs: 200, slackMs: 750 })).toBe(
