@@ -39,7 +39,7 @@ rules.push({
 // parses, calls one of these and prints; anything else a floor holds is its own business. Suites
 // are front ends too, but they test the floors from inside and may import any module.
 const ENTRY_POINTS = [
-  "core/(config|errors|clock|identity|junit|scenario)", // settings, errors, time, identities, JUnit, scenarios as data
+  "core/(config|errors|clock|identity|junit|scenario|flags)", // settings, errors, time, identities, JUnit, scenarios, flag validators
   "fleet/(index|pool|clockshift|credentials)", //          providers, pools, the preload build, node URLs
   "clients/index", //                                      one client set per fleet
   "faults/proxy", //                                       the link proxy (its own bench measures it)

@@ -1,5 +1,18 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError } from "../fixtures/core/errors.ts";
+import { Problem } from "../fixtures/core/flags.ts";
+
+// The validators live in the ground floor, so that a floor deciding what its command's values mean
+// (chaos/options.ts) uses the same ones.
+export {
+  commaList,
+  exclusive,
+  type ListHow,
+  oneOf,
+  Problem,
+  type WholeRange,
+  wholeNumber,
+} from "../fixtures/core/flags.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Arguments: every CLI parses its argv with parseFlags (node:util parseArgs, strict), and every
@@ -64,14 +77,6 @@ export class UsageRequested extends Error {
   constructor(readonly usage: string) {
     super(usage);
   }
-}
-
-/**
- * What a validator returns instead of a value: why the flag's text is refused, naming the flag.
- * An object, not a bare string, so a validator whose values are strings (oneOf) stays unambiguous.
- */
-export class Problem {
-  constructor(readonly text: string) {}
 }
 
 /** The problems of one command line, collected so that one error can name them all. */
@@ -249,81 +254,4 @@ function lexicalProblems(
 function isKnownFlag(arg: string, options: FlagOptions): boolean {
   if (arg.startsWith("--")) return Object.hasOwn(options, arg.slice(2).split("=")[0]!);
   return Object.values(options).some((o) => o.short !== undefined && arg === `-${o.short}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validators shared by the CLIs: each returns the value, or a Problem naming the flag and why
-// (Problems.take records it). Absent text (an unset flag without a default) passes as undefined.
-
-/** `text` as a whole number (digits only) from `min` (to `max`); `of` names the unit ("re-runs"). */
-export function wholeNumber(flag: string, text: string, range: WholeRange): number | Problem;
-export function wholeNumber(flag: string, text: string | undefined, range: WholeRange): number | Problem | undefined;
-export function wholeNumber(flag: string, text: string | undefined, range: WholeRange): number | Problem | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (/^\d+$/.test(text) && Number.isSafeInteger(n) && n >= range.min && n <= (range.max ?? Infinity)) return n;
-  const of = range.of ? ` of ${range.of}` : "";
-  return new Problem(
-    `${flag} ${text} is not a whole number${of} ${range.max === undefined ? `≥ ${range.min}` : `from ${range.min} to ${range.max}`}`,
-  );
-}
-
-export interface WholeRange {
-  min: number;
-  max?: number;
-  of?: string;
-}
-
-/**
- * `a,b,c` as its trimmed items (upper-cased with `upper`); with `known`, every item must be one of
- * those. An empty list or item is refused.
- */
-export function commaList(flag: string, text: string, how?: ListHow): string[] | Problem;
-export function commaList(flag: string, text: string | undefined, how?: ListHow): string[] | Problem | undefined;
-export function commaList(flag: string, text: string | undefined, how: ListHow = {}): string[] | Problem | undefined {
-  if (text === undefined) return undefined;
-  const items = text.split(",").map((s) => (how.upper ? s.trim().toUpperCase() : s.trim()));
-  if (items.some((s) => s === ""))
-    return new Problem(`${flag} ${JSON.stringify(text)} has an empty item (a list is a,b,c)`);
-  const unknown = how.known ? items.filter((s) => !how.known!.includes(s)) : [];
-  if (unknown.length > 0)
-    return new Problem(
-      `${flag}: ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not one of ${how.known!.join(", ")}`,
-    );
-  return items;
-}
-
-export interface ListHow {
-  upper?: boolean;
-  known?: readonly string[];
-}
-
-/** `text` as one of `choices`. */
-export function oneOf<const C extends string>(flag: string, text: string, choices: readonly C[]): C | Problem;
-export function oneOf<const C extends string>(
-  flag: string,
-  text: string | undefined,
-  choices: readonly C[],
-): C | Problem | undefined;
-export function oneOf<const C extends string>(
-  flag: string,
-  text: string | undefined,
-  choices: readonly C[],
-): C | Problem | undefined {
-  if (text === undefined) return undefined;
-  return (choices as readonly string[]).includes(text)
-    ? (text as C)
-    : new Problem(`${flag} ${text} is not one of ${choices.join(", ")}`);
-}
-
-/**
- * Flags that exclude each other (`--stop-on-violation` and `--keep-going`): a Problem when more
- * than one of them is given, `why` appended; undefined otherwise. `given` maps each flag as
- * written to its value (a flag is given when its value is neither undefined nor false).
- */
-export function exclusive(given: Record<string, unknown>, why?: string): Problem | undefined {
-  const set = Object.keys(given).filter((flag) => given[flag] !== undefined && given[flag] !== false);
-  if (set.length < 2) return undefined;
-  const names = `${set.slice(0, -1).join(", ")} and ${set.at(-1)}`;
-  return new Problem(`${names} exclude each other${why ? ` (${why})` : ""}`);
 }
