@@ -3,7 +3,9 @@
 // the command a library maintainer runs from their own project (bin: redlock-conformance).
 //   redlock-conformance [--driver redlock|redlock@5.0.0-beta.1|./my-driver.mjs] [--only ME-1,QU-2] [--json report.json] [--junit report.xml]
 // Exit codes: 0 as expected, 1 an unexpected result, 2 bad input, 3 infrastructure could not start.
-import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
+import { concurrencySetting, seedSetting, loadConfig } from "../fixtures/core/config.ts";
+import { wholeNumber } from "../fixtures/core/flags.ts";
+import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
 import { writeFileSync } from "node:fs";
 import { baselineFor, recordedName, type BaselineMatch } from "../fixtures/properties/baselines.ts";
 import {
@@ -18,17 +20,19 @@ import {
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { selectProperties } from "../fixtures/properties/catalog.ts";
-import { runProperties, type PropertyResult } from "../fixtures/properties/runner.ts";
+import { runProperties } from "../fixtures/properties/run-properties.ts";
+import type { PropertyResult } from "../fixtures/properties/runner.ts";
 import { EXIT, runCli } from "./cli.ts";
 import { commaList, parseFlags } from "./args.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
 const USAGE =
-  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file]";
+  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file]";
 
 interface Args {
   driver?: string;
   only?: readonly string[];
+  concurrency?: number;
   json?: string;
   junit?: string;
 }
@@ -42,6 +46,7 @@ function parseConformanceArgs(argv: readonly string[]): Args {
       options: {
         driver: { type: "string" },
         only: { type: "string" },
+        concurrency: { type: "string" },
         json: { type: "string" },
         junit: { type: "string" },
       },
@@ -51,7 +56,10 @@ function parseConformanceArgs(argv: readonly string[]): Args {
       // An unknown id or an unwritable report path is bad input before anything starts.
       if (only) problems.attempt(() => selectProperties(only, "--only"));
       problems.attempt(() => checkJUnitPath(values.junit));
-      return { driver: values.driver, only, json: values.json, junit: values.junit };
+      const concurrency = problems.take(
+        wholeNumber("--concurrency", values.concurrency, { min: 1, max: 64, of: "properties side by side" }),
+      );
+      return { driver: values.driver, only, concurrency, json: values.json, junit: values.junit };
     },
   );
 }
@@ -63,12 +71,13 @@ await runCli(async () => {
   const driver = await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
   const seed = seedSetting();
   const { provider } = await resolveProvider(config);
+  const concurrency = resolveConcurrency(provider, args.concurrency ?? concurrencySetting());
   await reapLeftovers({ docker: provider === "containers" });
   const match = baselineFor(driver);
   const baseline = match?.baseline ?? null;
   const version = driver.package?.version;
   console.log(
-    `driver ${driver.spec}${driver.package ? ` (${describePackage(driver.package)})` : ""}; ${describeBaseline(match, version)}; provider ${provider}; seed ${seed}`,
+    `driver ${driver.spec}${driver.package ? ` (${describePackage(driver.package)})` : ""}; ${describeBaseline(match, version)}; provider ${provider}; seed ${seed}; ${concurrency === 1 ? "one property at a time" : `up to ${concurrency} properties side by side`}`,
   );
   const started = Date.now();
   // Each result is judged once, as it comes: the line printed, the summary and the reports agree.
@@ -80,6 +89,7 @@ await runCli(async () => {
       provider,
       driver,
       seed,
+      concurrency,
       replay: (id) =>
         `RC_SEED=${seed} REDIS_PROVIDER=${provider} npx redlock-conformance --driver ${driver.spec} --only ${id}`,
     },
@@ -98,6 +108,9 @@ await runCli(async () => {
         console.log(r.details.replace(/^/gm, "      "));
     },
   );
+  // Printed as they came; reported in the catalog's order, whatever ran first.
+  const order = new Map(properties.map((p, i) => [p.id, i]));
+  judged.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const count = (o: Outcome) => judged.filter((r) => r.judgement.outcome === o).length;
   const newsCount = judged.filter((r) => r.news).length;
   console.log(
