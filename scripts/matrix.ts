@@ -1,6 +1,6 @@
 // Runs the conformance properties for every built-in driver (reference first) and prints the
 // implementations × properties table (markdown on stdout, JSON in reports/matrix.json).
-import { loadConfig, matrixChaosRunsSetting, matrixDriversSetting, seedSetting } from "../fixtures/core/config.ts";
+import { concurrencySetting, loadConfig, matrixChaosRunsSetting, matrixDriversSetting, seedSetting } from "../fixtures/core/config.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
@@ -9,6 +9,8 @@ import { loadBaseline, takesSeveralResources } from "../fixtures/properties/base
 import { chaosCell, chaosNews, chaosRow, MATRIX_CHAOS_TTL, type ChaosRow } from "../fixtures/chaos/summary.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
+import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
+import { PropertyWorkers } from "../fixtures/properties/workers.ts";
 import { runCli } from "./cli.ts";
 import { parseFlags } from "./args.ts";
 
@@ -28,24 +30,24 @@ await runCli(async () => {
   const chaos = new Map<string, ChaosRow[]>();
   const runs: DriverRun[] = [];
   const started = Date.now();
-  for (const driver of drivers) {
-    process.stderr.write(`${driver}: `);
-    runs.push(
-      await runDriver(driver, { config, provider, seed }, (r) =>
-        process.stderr.write(
-          r.judgement.outcome === "fail"
-            ? "!"
-            : r.status === "pass"
-              ? "."
-              : r.status === "fail"
-                ? "x"
-                : r.status === "not-exercised"
-                  ? "o"
-                  : "-",
-        ),
-      ),
+  // Every driver's properties go to one set of workers: drivers side by side as well as properties.
+  const workers = new PropertyWorkers(resolveConcurrency(provider, concurrencySetting()));
+  process.stderr.write(
+    `${drivers.length} drivers, up to ${workers.size} properties side by side (${workers.size === 1 ? "one at a time" : "each on fleets of its own"})\n`,
+  );
+  try {
+    const finished = await Promise.all(
+      drivers.map(async (driver) => {
+        const run = await runDriver(driver, { config, provider, seed, workers }, (r) => {
+          if (r.judgement.outcome === "fail") process.stderr.write(`${driver} ${r.id}: unexpected ${r.status}\n`);
+        });
+        process.stderr.write(`${driver}: done, ${run.seconds.toFixed(1)} s after it began\n`);
+        return run;
+      }),
     );
-    process.stderr.write(` ${runs[runs.length - 1]!.seconds.toFixed(1)} s\n`);
+    runs.push(...finished);
+  } finally {
+    await workers.close();
   }
   if (chaosRuns > 0) {
     const pool = FleetPool.of(config, provider);
