@@ -29,3 +29,15 @@ test("yes votes spread over losing attempts never fire a yes-vote stall", () => 
   expect(log.stalledMs).toBe(0);
   expect(log.disarmStall()).toBe(true);
 });
+
+test("rounds: the EVAL after a NOSCRIPT is the same attempt even when it comes later than the gap; a later command is a new round", async () => {
+  const log = new CommandLog();
+  const t0 = performance.now();
+  const sha = log.begin("n0", "ioredis", "evalsha", ["sha", 1, "k"]);
+  log.finish(sha, "error", noScript());
+  await new Promise((resolve) => setTimeout(resolve, 30)); // a busy host delays the EVAL past the 20 ms gap
+  log.finish(log.begin("n0", "ioredis", "eval", ["script", 1, "k"]), "ok", 0);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  log.finish(log.begin("n0", "ioredis", "evalsha", ["sha", 1, "k"]), "ok", 0);
+  expect(log.rounds("n0", "k", t0 - 1, 20)).toBe(2);
+});
