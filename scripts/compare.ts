@@ -1,16 +1,18 @@
 // Prints only the properties on which two drivers differ: the way to regression-check an upgrade.
-//   redlock-conformance compare redlock@4.2.0 redlock@5.0.0-beta.2 [--only IDS] [--confirm N] [--junit FILE] [--bench]
+//   redlock-conformance compare redlock@4.2.0 redlock@5.0.0-beta.2 [--only IDS] [--confirm N] [--concurrency N] [--junit FILE] [--bench]
 // Any two specs: versions of one family, a migration (redlock @sesamecare-oss/redlock), modules.
 // A first-run difference is re-run N times (default 3) on both sides and reported only when every
 // re-run agrees. Exit 1 on a stable regression (passes on A, not on B).
 // Or, without running anything, two recorded matrices (reports/matrix.json of two runs), driver by
 // driver: the way to show that a change of the harness itself changed no result.
 //   npm run compare -- --json before.json after.json
-import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
+import { concurrencySetting, seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { readFileSync } from "node:fs";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
+import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
+import { PropertyWorkers } from "../fixtures/properties/workers.ts";
 import {
   confirmDifferences,
   differingIds,
@@ -31,7 +33,7 @@ import { commaList, parseFlags, wholeNumber } from "./args.ts";
 const BENCH_CYCLES = 200;
 const DEFAULT_CONFIRM = 3;
 const USAGE =
-  "usage: redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file] [--bench]\n" +
+  "usage: redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--junit file] [--bench]\n" +
   "         specs: built-in names, a family (redlock: your project's copy), family@version (redlock@5.0.0-beta.1), or module paths;\n" +
   "         --confirm: re-runs of each differing property on both sides (default 3); --bench adds the speed deltas\n" +
   "       redlock-conformance compare --json <matrix-before.json> <matrix-after.json>";
@@ -98,6 +100,7 @@ interface LiveArgs {
   bench: boolean;
   only?: readonly string[];
   confirm: number;
+  concurrency?: number;
   junit?: string;
 }
 
@@ -110,6 +113,7 @@ function parseCompareArgs(argv: readonly string[]): Args {
       options: {
         only: { type: "string" },
         confirm: { type: "string" },
+        concurrency: { type: "string" },
         junit: { type: "string" },
         bench: { type: "boolean" },
         // Two recorded matrices instead of two drivers: the positionals are their files.
@@ -122,6 +126,7 @@ function parseCompareArgs(argv: readonly string[]): Args {
         const live = {
           "--only": values.only,
           "--confirm": values.confirm,
+          "--concurrency": values.concurrency,
           "--junit": values.junit,
           "--bench": values.bench,
         };
@@ -137,8 +142,12 @@ function parseCompareArgs(argv: readonly string[]): Args {
       const confirm = problems.take(
         wholeNumber("--confirm", values.confirm ?? String(DEFAULT_CONFIRM), { min: 0, max: 20, of: "re-runs" }),
       );
+      const concurrency = problems.take(
+        wholeNumber("--concurrency", values.concurrency, { min: 1, max: 64, of: "properties side by side" }),
+      );
       return {
         mode: "live",
+        concurrency,
         a: first,
         b: second,
         bench: values.bench === true,
@@ -165,26 +174,42 @@ await runCli(async () => {
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
-  const env = { config, provider, seed };
+  const workers = new PropertyWorkers(resolveConcurrency(provider, args.concurrency ?? concurrencySetting()));
+  const env = { config, provider, seed, workers };
   const properties = selectProperties(args.only, "--only");
   for (const d of drivers) console.log(`${d.spec}: ${d.package ? describePackage(d.package) : "module"}`);
   console.log(
-    `provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides`,
+    `provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides; ${workers.size === 1 ? "one property at a time" : `up to ${workers.size} properties side by side`}`,
   );
-  const runA = await runDriver(args.a, env, undefined, properties);
-  const runB = await runDriver(args.b, env, undefined, properties);
-  const differing = differingIds(runA, runB);
+  let runA: DriverRun;
+  let runB: DriverRun;
   const reruns: Array<{ a: DriverRun; b: DriverRun }> = [];
-  if (differing.length > 0 && args.confirm > 0) {
-    const subset = properties.filter((p) => differing.includes(p.id));
-    console.log(
-      `first runs differ on ${differing.join(", ")}; re-running them ${args.confirm} time(s) on both sides (same seed) to tell a stable difference from timing noise`,
-    );
-    for (let i = 0; i < args.confirm; i++)
-      reruns.push({
-        a: await runDriver(args.a, env, undefined, subset),
-        b: await runDriver(args.b, env, undefined, subset),
-      });
+  try {
+    // Both sides at once, and every re-run at once: each property has fleets of its own.
+    [runA, runB] = await Promise.all([
+      runDriver(args.a, env, undefined, properties),
+      runDriver(args.b, env, undefined, properties),
+    ]);
+    const differing = differingIds(runA, runB);
+    if (differing.length > 0 && args.confirm > 0) {
+      const subset = properties.filter((p) => differing.includes(p.id));
+      console.log(
+        `first runs differ on ${differing.join(", ")}; re-running them ${args.confirm} time(s) on both sides (same seed) to tell a stable difference from timing noise`,
+      );
+      reruns.push(
+        ...(await Promise.all(
+          Array.from({ length: args.confirm }, async () => {
+            const [a, b] = await Promise.all([
+              runDriver(args.a, env, undefined, subset),
+              runDriver(args.b, env, undefined, subset),
+            ]);
+            return { a, b };
+          }),
+        )),
+      );
+    }
+  } finally {
+    await workers.close();
   }
   const differences = confirmDifferences(runA, runB, reruns);
   const { text, regressions } = formatComparison(runA, runB, differences);

@@ -4,7 +4,6 @@
 //   redlock-conformance [--driver redlock|redlock@5.0.0-beta.1|./my-driver.mjs] [--only ME-1,QU-2] [--json report.json] [--junit report.xml]
 // Exit codes: 0 as expected, 1 an unexpected result, 2 bad input, 3 infrastructure could not start.
 import { concurrencySetting, seedSetting, loadConfig } from "../fixtures/core/config.ts";
-import { wholeNumber } from "../fixtures/core/flags.ts";
 import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
 import { writeFileSync } from "node:fs";
 import { baselineFor, recordedName, type BaselineMatch } from "../fixtures/properties/baselines.ts";
@@ -23,11 +22,11 @@ import { selectProperties } from "../fixtures/properties/catalog.ts";
 import { runProperties } from "../fixtures/properties/run-properties.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 import { EXIT, runCli } from "./cli.ts";
-import { commaList, parseFlags } from "./args.ts";
+import { commaList, parseFlags, wholeNumber } from "./args.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
 const USAGE =
-  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--junit file]";
+  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--junit file]";
 
 interface Args {
   driver?: string;

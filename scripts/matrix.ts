@@ -1,6 +1,12 @@
 // Runs the conformance properties for every built-in driver (reference first) and prints the
 // implementations × properties table (markdown on stdout, JSON in reports/matrix.json).
-import { concurrencySetting, loadConfig, matrixChaosRunsSetting, matrixDriversSetting, seedSetting } from "../fixtures/core/config.ts";
+import {
+  concurrencySetting,
+  loadConfig,
+  matrixChaosRunsSetting,
+  matrixDriversSetting,
+  seedSetting,
+} from "../fixtures/core/config.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
