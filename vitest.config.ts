@@ -6,6 +6,9 @@ export default defineConfig({
     pool: "forks",
     // Timing-sensitive suites on a 2-core machine: one file at a time keeps margins honest.
     fileParallelism: false,
+    // conformanceSuite's tests are concurrent, each in a property worker of its own (see
+    // docs/speed.md); the workers cap them at RC_CONCURRENCY or the machine's default.
+    maxConcurrency: 8,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
