@@ -1,10 +1,12 @@
-import { inProcessDriver } from "../fixtures/drivers/load.ts";
-import { seedSetting, loadConfig } from "../fixtures/core/config.ts";
+import { mutantDriver } from "../fixtures/drivers/load.ts";
+import { concurrencySetting, seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { afterAll, describe, expect, inject } from "vitest";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { createReferenceDriver, MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
+import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
-import { runProperty, type PropertyResult } from "../fixtures/properties/runner.ts";
+import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
+import type { PropertyResult } from "../fixtures/properties/runner.ts";
+import { PropertyWorkers } from "../fixtures/properties/workers.ts";
 import { test } from "../fixtures/vitest/test.ts";
 
 /**
@@ -41,7 +43,12 @@ const seed = seedSetting();
 // Fleets are shared between the tests of this file (reset between uses): see FleetPool.
 const config = loadConfig();
 const pool = FleetPool.of(config, inject("provider"));
-afterAll(() => pool.close());
+// Mutants side by side, each property in a worker process of its own (see docs/speed.md).
+const workers = new PropertyWorkers(resolveConcurrency(inject("provider"), concurrencySetting()));
+afterAll(async () => {
+  await workers.close();
+  await pool.close();
+});
 
 describe.skipIf(inject("provider") !== "processes")(
   `mutation self-test: every mutant of the reference is caught by a property (seed ${seed}; processes pass only: it tests the catalog, not a provider)`,
@@ -52,8 +59,8 @@ describe.skipIf(inject("provider") !== "processes")(
     });
 
     for (const mutation of Object.keys(MUTATIONS) as Mutation[]) {
-      test(`${mutation}: ${MUTATIONS[mutation]}`, async ({ lab, skip }) => {
-        const driver = inProcessDriver(`reference~${mutation}`, (ctx) => createReferenceDriver(ctx, mutation));
+      test(`${mutation}: ${MUTATIONS[mutation]}`, { concurrent: workers.size > 1, timeout: 240_000 }, async ({ lab, skip }) => {
+        const driver = mutantDriver(mutation);
         const order = [
           FIRST_CATCHER[mutation],
           ...PROPERTIES.map((p) => p.id).filter((id) => id !== FIRST_CATCHER[mutation]),
@@ -61,7 +68,7 @@ describe.skipIf(inject("provider") !== "processes")(
         const tried: PropertyResult[] = [];
         for (const id of order) {
           const property = PROPERTIES.find((p) => p.id === id)!;
-          const result = await runProperty(property, {
+          const result = await workers.run(property, {
             config: lab.config,
             provider: lab.provider,
             driver,
