@@ -47,7 +47,7 @@ const ENTRY_POINTS = [
   "history/(verdict|verdict-text)", //                     verdicts as data, and their wording
   "harness/(harness|example3|capabilities)", //            the harness, the main job, the capability table
   "workload/bench", //                                     the driver bench
-  "properties/(runner|run-properties|concurrency|workers|catalog|baselines|judgement|matrix|compare)", // conformance (side by side), its judgement and comparisons
+  "properties/(runner|run-properties|concurrency|workers|shard|merge|catalog|baselines|judgement|matrix|compare)", // conformance (side by side), its judgement and comparisons
   "chaos/(command|options|record|summary|run|campaign|judge|drift)", // the chaos command, and the runs the benches time
 ];
 rules.push({

@@ -10,6 +10,8 @@ export {
   type ListHow,
   oneOf,
   Problem,
+  type Shard,
+  shardFlag,
   type WholeRange,
   wholeNumber,
 } from "../fixtures/core/flags.ts";

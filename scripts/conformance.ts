@@ -22,16 +22,18 @@ import { selectProperties } from "../fixtures/properties/catalog.ts";
 import { runProperties } from "../fixtures/properties/run-properties.ts";
 import type { PropertyResult } from "../fixtures/properties/runner.ts";
 import { EXIT, runCli } from "./cli.ts";
-import { commaList, parseFlags, wholeNumber } from "./args.ts";
+import { commaList, parseFlags, type Shard, shardFlag, wholeNumber } from "./args.ts";
+import { describeShard, shardOf } from "../fixtures/properties/shard.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
 const USAGE =
-  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--junit file]";
+  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--shard i/n] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--junit file]";
 
 interface Args {
   driver?: string;
   only?: readonly string[];
   concurrency?: number;
+  shard?: Shard;
   json?: string;
   junit?: string;
 }
@@ -46,6 +48,7 @@ function parseConformanceArgs(argv: readonly string[]): Args {
         driver: { type: "string" },
         only: { type: "string" },
         concurrency: { type: "string" },
+        shard: { type: "string" },
         json: { type: "string" },
         junit: { type: "string" },
       },
@@ -58,7 +61,8 @@ function parseConformanceArgs(argv: readonly string[]): Args {
       const concurrency = problems.take(
         wholeNumber("--concurrency", values.concurrency, { min: 1, max: 64, of: "properties side by side" }),
       );
-      return { driver: values.driver, only, concurrency, json: values.json, junit: values.junit };
+      const shard = problems.take(shardFlag("--shard", values.shard));
+      return { driver: values.driver, only, concurrency, shard, json: values.json, junit: values.junit };
     },
   );
 }
@@ -66,7 +70,9 @@ function parseConformanceArgs(argv: readonly string[]): Args {
 await runCli(async () => {
   const args = parseConformanceArgs(process.argv.slice(2));
   const config = loadConfig();
-  const properties = selectProperties(args.only, "--only");
+  const selected = selectProperties(args.only, "--only");
+  // A shard runs its part of the selection; `merge` puts the parts' --json reports back together.
+  const properties = shardOf(selected, args.shard);
   const driver = await resolveDriver(args.driver ?? config.driver, { nodeCount: config.nodeCount });
   const seed = seedSetting();
   const { provider } = await resolveProvider(config);
@@ -76,7 +82,7 @@ await runCli(async () => {
   const baseline = match?.baseline ?? null;
   const version = driver.package?.version;
   console.log(
-    `driver ${driver.spec}${driver.package ? ` (${describePackage(driver.package)})` : ""}; ${describeBaseline(match, version)}; provider ${provider}; seed ${seed}; ${concurrency === 1 ? "one property at a time" : `up to ${concurrency} properties side by side`}`,
+    `driver ${driver.spec}${driver.package ? ` (${describePackage(driver.package)})` : ""}; ${describeBaseline(match, version)}; provider ${provider}; seed ${seed}${args.shard ? `; ${describeShard(args.shard)}: ${properties.length} of ${selected.length} properties` : ""}; ${concurrency === 1 ? "one property at a time" : `up to ${concurrency} properties side by side`}`,
   );
   const started = Date.now();
   // Each result is judged once, as it comes: the line printed, the summary and the reports agree.
@@ -146,6 +152,8 @@ await runCli(async () => {
           baseline: match && { package: match.baseline.package, exact: match.exact },
           provider,
           seed,
+          ...(args.shard ? { shard: args.shard } : {}),
+          selected: selected.map((p) => p.id),
           results: judged,
         },
         null,

@@ -18,35 +18,49 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
 import { PropertyWorkers } from "../fixtures/properties/workers.ts";
 import { runCli } from "./cli.ts";
-import { parseFlags } from "./args.ts";
+import { parseFlags, shardFlag } from "./args.ts";
+import { PROPERTIES } from "../fixtures/properties/catalog.ts";
+import { describeShard, shardOf } from "../fixtures/properties/shard.ts";
+import { dirname } from "node:path";
 
 await runCli(async () => {
-  parseFlags(process.argv.slice(2), {
-    command: "matrix",
-    usage:
-      "usage: npm run matrix   (no arguments; MATRIX_DRIVERS, MATRIX_CHAOS_RUNS and the harness settings come from the environment: docs/settings.md)",
-    options: {},
-  });
+  const args = parseFlags(
+    process.argv.slice(2),
+    {
+      command: "matrix",
+      usage:
+        "usage: npm run matrix [-- --shard i/n] [--json file]   (MATRIX_DRIVERS, MATRIX_CHAOS_RUNS, RC_CONCURRENCY and the harness settings come from the environment: docs/settings.md)",
+      options: { shard: { type: "string" }, json: { type: "string", default: "reports/matrix.json" } },
+    },
+    ({ values }, problems) => ({ shard: problems.take(shardFlag("--shard", values.shard)), json: values.json }),
+  );
   const config = loadConfig();
   const { provider } = await resolveProvider(config);
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
   const drivers = matrixDriversSetting() ?? [...BUILTIN_DRIVERS];
-  const chaosRuns = matrixChaosRunsSetting();
+  // A shard runs every n-th property for every driver; the generated-runs rows run in shard 1.
+  const properties = shardOf(PROPERTIES, args.shard);
+  const chaosRuns = !args.shard || args.shard.index === 1 ? matrixChaosRunsSetting() : 0;
   const chaos = new Map<string, ChaosRow[]>();
   const runs: DriverRun[] = [];
   const started = Date.now();
   // Every driver's properties go to one set of workers: drivers side by side as well as properties.
   const workers = new PropertyWorkers(resolveConcurrency(provider, concurrencySetting()));
   process.stderr.write(
-    `${drivers.length} drivers, up to ${workers.size} properties side by side (${workers.size === 1 ? "one at a time" : "each on fleets of its own"})\n`,
+    `${args.shard ? `${describeShard(args.shard)}: ${properties.length} of ${PROPERTIES.length} properties; ` : ""}${drivers.length} drivers, up to ${workers.size} properties side by side (${workers.size === 1 ? "one at a time" : "each on fleets of its own"})\n`,
   );
   try {
     const finished = await Promise.all(
       drivers.map(async (driver) => {
-        const run = await runDriver(driver, { config, provider, seed, workers }, (r) => {
-          if (r.judgement.outcome === "fail") process.stderr.write(`${driver} ${r.id}: unexpected ${r.status}\n`);
-        });
+        const run = await runDriver(
+          driver,
+          { config, provider, seed, workers },
+          (r) => {
+            if (r.judgement.outcome === "fail") process.stderr.write(`${driver} ${r.id}: unexpected ${r.status}\n`);
+          },
+          properties,
+        );
         process.stderr.write(`${driver}: done, ${run.seconds.toFixed(1)} s after it began\n`);
         return run;
       }),
@@ -91,12 +105,25 @@ await runCli(async () => {
         }));
   console.log(formatMatrix(runs, rows));
   console.log(`\nWhole matrix: ${((Date.now() - started) / 1000).toFixed(1)} s on provider ${provider}.`);
-  mkdirSync("reports", { recursive: true });
+  mkdirSync(dirname(args.json), { recursive: true });
   writeFileSync(
-    "reports/matrix.json",
-    JSON.stringify({ provider, seed, runs, chaos: Object.fromEntries(chaos) }, null, 2),
+    args.json,
+    JSON.stringify(
+      {
+        provider,
+        seed,
+        ...(args.shard ? { shard: args.shard } : {}),
+        selected: PROPERTIES.map((p) => p.id),
+        runs,
+        chaos: Object.fromEntries(chaos),
+      },
+      null,
+      2,
+    ),
   );
-  console.error("JSON: reports/matrix.json");
+  console.error(
+    `JSON: ${args.json}${args.shard ? " (one shard: `redlock-conformance merge` puts the shards together)" : ""}`,
+  );
   if (
     runs.some(
       (run) => run.results.some((r) => r.judgement.outcome === "fail") || chaosNews(chaos.get(run.driver) ?? []),

@@ -59,7 +59,10 @@ describe.skipIf(inject("provider") !== "processes")(
     });
 
     for (const mutation of Object.keys(MUTATIONS) as Mutation[]) {
-      test(`${mutation}: ${MUTATIONS[mutation]}`, { concurrent: workers.size > 1, timeout: 240_000 }, async ({ lab, skip }) => {
+      test(`${mutation}: ${MUTATIONS[mutation]}`, { concurrent: workers.size > 1, timeout: 240_000 }, async ({
+        lab,
+        skip,
+      }) => {
         const driver = mutantDriver(mutation);
         const order = [
           FIRST_CATCHER[mutation],
