@@ -28,12 +28,13 @@ import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
 import { EXIT, runCli } from "./cli.ts";
-import { commaList, parseFlags, wholeNumber } from "./args.ts";
+import { commaList, parseFlags, type Shard, shardFlag, wholeNumber } from "./args.ts";
+import { describeShard, shardOf } from "../fixtures/properties/shard.ts";
 
 const BENCH_CYCLES = 200;
 const DEFAULT_CONFIRM = 3;
 const USAGE =
-  "usage: redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--junit file] [--bench]\n" +
+  "usage: redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--shard i/n] [--junit file] [--bench]\n" +
   "         specs: built-in names, a family (redlock: your project's copy), family@version (redlock@5.0.0-beta.1), or module paths;\n" +
   "         --confirm: re-runs of each differing property on both sides (default 3); --bench adds the speed deltas\n" +
   "       redlock-conformance compare --json <matrix-before.json> <matrix-after.json>";
@@ -101,6 +102,7 @@ interface LiveArgs {
   only?: readonly string[];
   confirm: number;
   concurrency?: number;
+  shard?: Shard;
   junit?: string;
 }
 
@@ -114,6 +116,7 @@ function parseCompareArgs(argv: readonly string[]): Args {
         only: { type: "string" },
         confirm: { type: "string" },
         concurrency: { type: "string" },
+        shard: { type: "string" },
         junit: { type: "string" },
         bench: { type: "boolean" },
         // Two recorded matrices instead of two drivers: the positionals are their files.
@@ -127,6 +130,7 @@ function parseCompareArgs(argv: readonly string[]): Args {
           "--only": values.only,
           "--confirm": values.confirm,
           "--concurrency": values.concurrency,
+          "--shard": values.shard,
           "--junit": values.junit,
           "--bench": values.bench,
         };
@@ -145,9 +149,11 @@ function parseCompareArgs(argv: readonly string[]): Args {
       const concurrency = problems.take(
         wholeNumber("--concurrency", values.concurrency, { min: 1, max: 64, of: "properties side by side" }),
       );
+      const shard = problems.take(shardFlag("--shard", values.shard));
       return {
         mode: "live",
         concurrency,
+        shard,
         a: first,
         b: second,
         bench: values.bench === true,
@@ -165,6 +171,7 @@ await runCli(async () => {
     if (compareRecorded(args.before, args.after) > 0) process.exitCode = EXIT.unexpected;
     return;
   }
+  const started = Date.now();
   const config = loadConfig();
   // Both drivers are resolved (installed, validated) before anything starts.
   const drivers = [
@@ -176,10 +183,11 @@ await runCli(async () => {
   const seed = seedSetting();
   const workers = new PropertyWorkers(resolveConcurrency(provider, args.concurrency ?? concurrencySetting()));
   const env = { config, provider, seed, workers };
-  const properties = selectProperties(args.only, "--only");
+  // A shard compares its part of the properties; each shard's exit code stands for its part.
+  const properties = shardOf(selectProperties(args.only, "--only"), args.shard);
   for (const d of drivers) console.log(`${d.spec}: ${d.package ? describePackage(d.package) : "module"}`);
   console.log(
-    `provider ${provider}; seed ${seed}; ${properties.length} properties; differences re-run ${args.confirm} time(s) on both sides; ${workers.size === 1 ? "one property at a time" : `up to ${workers.size} properties side by side`}`,
+    `provider ${provider}; seed ${seed}; ${properties.length} properties${args.shard ? ` (${describeShard(args.shard)})` : ""}; differences re-run ${args.confirm} time(s) on both sides; ${workers.size === 1 ? "one property at a time" : `up to ${workers.size} properties side by side`}`,
   );
   let runA: DriverRun;
   let runB: DriverRun;
@@ -213,7 +221,7 @@ await runCli(async () => {
   }
   const differences = confirmDifferences(runA, runB, reruns);
   const { text, regressions } = formatComparison(runA, runB, differences);
-  console.log(`\n${text}`);
+  console.log(`\n${text}\n\nCompared in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   writeJUnit(args.junit, [comparisonSuite(runA, runB, differences)]);
   if (args.bench) {
     // Speed beside safety: the same cases for both, one after the other on fresh fleets.
