@@ -17,9 +17,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Subcommands: `chaos` (generated runs, campaigns), `bench` (speed against the raw bound),
-// `compare` (only what differs between drivers), `merge` (the reports of a run's shards as one);
-// anything else is the conformance run's own arguments.
-const SUBCOMMANDS = { chaos: "chaos", bench: "bench", compare: "compare", merge: "merge" };
+// `compare` (only what differs between drivers), `matrix` (every built-in driver × every property),
+// `merge` (the reports of a run's shards as one); anything else is the conformance run's own arguments.
+const SUBCOMMANDS = { chaos: "chaos", bench: "bench", compare: "compare", matrix: "matrix", merge: "merge" };
 const [first, ...rest] = process.argv.slice(2);
 const [script, args] = Object.hasOwn(SUBCOMMANDS, first ?? "")
   ? [SUBCOMMANDS[first], rest]

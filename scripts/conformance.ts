@@ -27,7 +27,7 @@ import { describeShard, shardOf } from "../fixtures/properties/shard.ts";
 import { checkJUnitPath, junitSuite, propertyCase, writeJUnit } from "./junit.ts";
 
 const USAGE =
-  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--shard i/n] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--junit file]";
+  "usage: redlock-conformance [--driver <name|family|family@version|path>] [--only ID,ID] [--concurrency N] [--shard i/n] [--json file] [--junit file]\n       redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--shard i/n] [--junit file]\n       redlock-conformance matrix [--shard i/n] [--json file]\n       redlock-conformance merge <report.json>… [--json file] [--junit file]";
 
 interface Args {
   driver?: string;

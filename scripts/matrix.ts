@@ -29,7 +29,7 @@ await runCli(async () => {
     {
       command: "matrix",
       usage:
-        "usage: npm run matrix [-- --shard i/n] [--json file]   (MATRIX_DRIVERS, MATRIX_CHAOS_RUNS, RC_CONCURRENCY and the harness settings come from the environment: docs/settings.md)",
+        "usage: redlock-conformance matrix [--shard i/n] [--json file]   (npm run matrix -- …; MATRIX_DRIVERS, MATRIX_CHAOS_RUNS, RC_CONCURRENCY and the harness settings come from the environment: docs/settings.md)",
       options: { shard: { type: "string" }, json: { type: "string", default: "reports/matrix.json" } },
     },
     ({ values }, problems) => ({ shard: problems.take(shardFlag("--shard", values.shard)), json: values.json }),
