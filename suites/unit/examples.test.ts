@@ -30,6 +30,7 @@ function usageOf(subcommand: string): string {
 /** The redlock-conformance invocations of a text, with the job's index put in for `index`. */
 function invocations(text: string, index: number): string[][] {
   const filled = text
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, literally
     .replaceAll("${{ matrix.shard }}", String(index))
     .replaceAll("$((JOB_COMPLETION_INDEX + 1))", String(index));
   return filled
