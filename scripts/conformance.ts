@@ -95,6 +95,7 @@ await runCli(async () => {
       driver,
       seed,
       concurrency,
+      unexpected: (r) => judge(r, baseline).outcome === "fail",
       replay: (id) =>
         `RC_SEED=${seed} REDIS_PROVIDER=${provider} npx redlock-conformance --driver ${driver.spec} --only ${id}`,
     },
