@@ -18,7 +18,8 @@ export default defineConfig({
       {
         // Pure code (checkers, baselines, settings, bounds): no Redis, no Docker, seconds.
         extends: true,
-        test: { name: "unit", include: ["suites/unit/**/*.test.ts"] },
+        // Nothing timed against a bound: files run side by side (most of the time is CLIs loading).
+        test: { name: "unit", include: ["suites/unit/**/*.test.ts"], fileParallelism: true },
       },
       {
         // Real fleets: the global set-up validates input, resolves the provider and reaps leftovers.

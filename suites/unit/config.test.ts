@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { clientKinds } from "../../fixtures/clients/index.ts";
 import { loadConfig, matrixChaosRunsSetting, parseClientMix } from "../../fixtures/core/config.ts";
@@ -77,15 +77,23 @@ describe("configuration from the environment", () => {
 });
 
 /**
- * Runs a script as `npm run` would, with a state dir of its own, so what it leaves (or not) is not
- * mixed with other runs; `args` may write input files into that dir first.
+ * Runs a script as `npm run` would (tsx with the runtime tsconfig; node --import tsx directly,
+ * without npx's start-up), with a state dir of its own, so what it leaves (or not) is not mixed
+ * with other runs; `args` may write input files into that dir first. Asynchronous, so the cases
+ * of a table run side by side (each spends its time loading modules).
  */
-function runScript(script: string, args: (dir: string) => string[], env: Record<string, string>) {
+async function runScript(script: string, args: (dir: string) => string[], env: Record<string, string>) {
   const stateDir = mkdtempSync(join(tmpdir(), "rc-config-"));
-  const result = spawnSync("npx", ["tsx", "--tsconfig", "tsconfig.runtime.json", script, ...args(stateDir)], {
-    env: { ...process.env, ...env, RC_STATE_DIR: stateDir },
-    encoding: "utf8",
-    timeout: 60_000,
+  const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args(stateDir)], {
+      env: { ...process.env, ...env, RC_STATE_DIR: stateDir, TSX_TSCONFIG_PATH: "tsconfig.runtime.json" },
+      timeout: 60_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
   const ledger = join(stateDir, "processes");
   const left = existsSync(ledger) ? readdirSync(ledger) : [];
@@ -101,7 +109,7 @@ test("MATRIX_CHAOS_RUNS: 3 by default, 0 turns the rows off, anything else is on
   );
 });
 
-describe("bad input starts nothing", () => {
+describe("bad input starts nothing", { concurrent: true }, () => {
   const run = (env: Record<string, string>) => runScript("scripts/example.ts", () => [], env);
 
   test.each([
@@ -109,8 +117,8 @@ describe("bad input starts nothing", () => {
     [{ LOCK_DRIVER: "./suites/sample-drivers/missing-methods.mjs" }, /lacks extend\(\)/],
     [{ LOCK_DRIVER: "./suites/sample-drivers/no-default.mjs" }, /no default export/],
     [{ LOCK_DRIVER: "./suites/sample-drivers/throws.mjs" }, /createDriver threw: needs at least 3 clients/],
-  ])("npm run example with %o: one error, exit 2, no node left running", (env, message) => {
-    const result = run(env);
+  ])("npm run example with %o: one error, exit 2, no node left running", async (env, message) => {
+    const result = await run(env);
     expect(result.status, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
@@ -121,7 +129,7 @@ describe("bad input starts nothing", () => {
   });
 });
 
-describe("npm run chaos: bad input starts nothing", () => {
+describe("npm run chaos: bad input starts nothing", { concurrent: true }, () => {
   const sevenNodes = {
     version: 1,
     envelope: "assumptions",
@@ -185,8 +193,8 @@ describe("npm run chaos: bad input starts nothing", () => {
       /is for 7 nodes, but REDIS_NODES has 3/,
     ],
     [["--mutant", "no-such-bug"], {}, /--mutant no-such-bug is not one of/],
-  ])("chaos %o: one error, exit 2, nothing started", (args, env, message) => {
-    const result = chaos(args, env);
+  ])("chaos %o: one error, exit 2, nothing started", async (args, env, message) => {
+    const result = await chaos(args, env);
     expect(result.status, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
@@ -195,7 +203,7 @@ describe("npm run chaos: bad input starts nothing", () => {
   });
 });
 
-describe("npm run bench and compare --bench: bad input starts nothing", () => {
+describe("npm run bench and compare --bench: bad input starts nothing", { concurrent: true }, () => {
   test.each<[string, string[], RegExp]>([
     ["scripts/bench.ts", ["--cycles", "3"], /--cycles 3 is not a whole number ≥ 10/],
     [
@@ -206,8 +214,8 @@ describe("npm run bench and compare --bench: bad input starts nothing", () => {
     ["scripts/bench.ts", ["--fast"], /unknown argument --fast/],
     ["scripts/compare.ts", ["reference", "./missing-driver.mjs", "--bench"], /no file at/],
     ["scripts/compare.ts", ["reference", "redlock@5", "--speed"], /unknown argument --speed/],
-  ])("%s %o: one error, exit 2, nothing started", (script, args, message) => {
-    const result = runScript(script, () => args, {});
+  ])("%s %o: one error, exit 2, nothing started", async (script, args, message) => {
+    const result = await runScript(script, () => args, {});
     expect(result.status, result.stdout + result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.match(/^Error:/gm)).toHaveLength(1);
