@@ -2,7 +2,7 @@
 // Benchmark, not a test: the same conformance work one property at a time and side by side, in
 // one run, with the ratio and whether the statuses agree (numbers for docs/speed.md):
 //   npm run bench:suite [-- --drivers redlock@5,reference] [--compare A,B] [--concurrency K]
-// Peak memory is the whole process tree's resident set (this process, property workers, their
+// Peak memory is the resident set of the whole process tree (this process, property workers, their
 // redis-servers and contenders), sampled every 250 ms.
 import { readdirSync, readFileSync } from "node:fs";
 import { concurrencySetting, loadConfig, seedSetting } from "../fixtures/core/config.ts";
