@@ -5,6 +5,7 @@
 // Peak memory is the resident set of the whole process tree (this process, property workers, their
 // redis-servers and contenders), sampled every 250 ms.
 import { readdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { concurrencySetting, loadConfig, seedSetting } from "../fixtures/core/config.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
@@ -93,7 +94,7 @@ await runCli(async () => {
   await reapLeftovers({ docker: provider === "containers" });
   const seed = seedSetting();
   const k = args.concurrency ?? resolveConcurrency(provider, concurrencySetting());
-  const cpu = (await import("node:os")).cpus();
+  const cpu = cpus();
   console.log(
     `machine: ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, node ${process.version}; provider ${provider}; seed ${seed}; side by side: ${k}\n`,
   );
