@@ -304,3 +304,71 @@ describe("no leaks: everything a run started is gone after Ctrl-C, SIGTERM or SI
     }
   });
 });
+
+// Processes pass only: the ledger lists both the workers and their nodes there (containers carry
+// labels instead, and their clean-up on Ctrl-C is checked above).
+describe.skipIf(inject("provider") !== "processes")("no leaks with properties side by side (processes pass)", () => {
+  /** The pids the ledger of a state dir lists (redis-servers, property workers, child users). */
+  const recorded = (stateDir: string): number[] => {
+    const previous = process.env.RC_STATE_DIR;
+    process.env.RC_STATE_DIR = stateDir;
+    try {
+      return readProcessRecords().map((r) => r.pid);
+    } finally {
+      if (previous === undefined) delete process.env.RC_STATE_DIR;
+      else process.env.RC_STATE_DIR = previous;
+    }
+  };
+
+  test("conformance with 3 properties at once: Ctrl-C removes every worker process and every node they started", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "rc-leak-"));
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "scripts/conformance.ts",
+        "--driver",
+        "reference",
+        "--concurrency",
+        "3",
+        "--only",
+        "AE-1,AE-7,SC-13,LV-2",
+      ],
+      {
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          RC_STATE_DIR: stateDir,
+          REDIS_PROVIDER: inject("provider"),
+          TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
+          RC_RUNNER: "",
+        },
+      },
+    );
+    let output = "";
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    try {
+      // Three workers, each with a fleet of its own (3 nodes at least), before the interrupt.
+      await waitFor(() => recorded(stateDir).length >= 3 + 3 * 3, "three workers and their fleets", 90_000, 100);
+      const seen = recorded(stateDir);
+      process.kill(-child.pid!, "SIGINT");
+      await exited(child);
+      await waitFor(
+        () => seen.every((pid) => describePid(pid) === "no such process"),
+        "every worker and node to exit",
+        20_000,
+        100,
+      ).catch(() => undefined);
+      expect(
+        seen.filter((pid) => describePid(pid) !== "no such process").map((pid) => `${pid}: ${describePid(pid)}`),
+        output,
+      ).toEqual([]);
+      expect(recorded(stateDir), "the ledger still lists processes").toEqual([]);
+    } finally {
+      cleanUp(child, stateDir);
+    }
+  }, 120_000);
+});
