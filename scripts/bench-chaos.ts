@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --import tsx
 // Benchmarks of generated chaos (numbers for docs/speed.md and docs/chaos.md, never asserted in tests):
-//   npm run bench:chaos [-- --seed S]        runs per minute on the reference (5 nodes), and the
-//                                            share of wall time the runs spend in fault waits
-//   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5]
+//   npm run bench:chaos [-- --seed S] [--parallel K]
+//                                            runs per minute on the reference (5 nodes), one run at a
+//                                            time and K at a time (default 3), and the share of run
+//                                            time spent in fault waits
+//   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5] [--parallel K] [--shrink-runs N]
 //                                            the generator alone against every mutant of the
 //                                            reference: runs until caught, time, shrunk size
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
@@ -10,11 +12,14 @@ import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { runCampaign } from "../fixtures/chaos/campaign.ts";
+import { defaultShrinkRuns, runCampaign } from "../fixtures/chaos/campaign.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
 import { runCli } from "./cli.ts";
 import { commaList, parseFlags, wholeNumber } from "./args.ts";
+
+/** Runs at once the speed figure compares with one at a time: on the project's 2-core host, the most that still gained (docs/speed.md). */
+const BENCH_PARALLEL = 3;
 
 await runCli(async () => {
   const {
@@ -23,18 +28,22 @@ await runCli(async () => {
     only,
     seed: seedFlag,
     replays,
+    parallel,
+    shrinkRuns,
   } = parseFlags(
     process.argv.slice(2),
     {
       command: "bench:chaos",
       usage:
-        "usage: npm run bench:chaos -- [--seed S] [--runs N]   |   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays N] [--seed S]",
+        "usage: npm run bench:chaos -- [--seed S] [--runs N] [--parallel K]   |   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays N] [--seed S] [--parallel K] [--shrink-runs N]",
       options: {
         mutants: { type: "boolean", default: false },
         runs: { type: "string" },
         only: { type: "string" },
         seed: { type: "string" },
         replays: { type: "string", default: "5" },
+        parallel: { type: "string" },
+        "shrink-runs": { type: "string" },
       },
     },
     ({ values }, problems) => ({
@@ -45,6 +54,15 @@ await runCli(async () => {
         | undefined,
       seed: problems.take(wholeNumber("--seed", values.seed, { min: 0 })),
       replays: problems.take(wholeNumber("--replays", values.replays, { min: 0 })) ?? 0,
+      // Speed compares one at a time with this many; the mutants' pass runs this many at a time (1: as before).
+      parallel:
+        problems.take(
+          wholeNumber("--parallel", values.parallel ?? (values.mutants ? "1" : String(BENCH_PARALLEL)), {
+            min: 1,
+            max: 16,
+          }),
+        ) ?? 1,
+      shrinkRuns: problems.take(wholeNumber("--shrink-runs", values["shrink-runs"], { min: 0 })),
     }),
   );
   const seed = seedFlag ?? seedSetting();
@@ -55,38 +73,42 @@ await runCli(async () => {
   try {
     if (!mutants) {
       const driver = await resolveDriver("reference", { nodeCount: 5 });
-      let faultWaitMs = 0;
-      let runMs = 0;
-      const started = Date.now();
-      const campaign = await runCampaign({
-        config,
-        provider,
-        driver,
-        pool,
-        runs,
-        seed,
-        shape: { envelope: "assumptions", nodeCounts: [5] },
-        onRun: (r) => {
-          runMs += r.ms;
-          // The time the run had to last because a fault was still in force after the users were done.
-          const usersDone = Math.max(0, ...r.history.map((e) => e.time)) - r.origin;
-          // As applied: once the users are done the nemesis heals at once, so this is what healing costs.
-          const faultsDone = Math.max(0, ...r.faults.map((a) => (a.ended ?? a.began ?? r.origin) - r.origin));
-          faultWaitMs += Math.max(0, faultsDone - usersDone);
-        },
-      });
-      const minutes = (Date.now() - started) / 60_000;
       console.log(
-        `| provider | runs | runs per minute | mean run | share of run time spent waiting for faults to heal |`,
+        `| provider | runs at once | runs | runs per minute | mean run | share of run time spent waiting for faults to heal |`,
       );
-      console.log(`|---|---|---|---|---|`);
-      console.log(
-        `| ${provider} | ${campaign.runs} | ${(campaign.runs / minutes).toFixed(1)} | ${(runMs / campaign.runs / 1000).toFixed(1)} s | ${((100 * faultWaitMs) / runMs).toFixed(0)} % |`,
-      );
+      console.log(`|---|---|---|---|---|---|`);
+      // The same runs (one seed) one at a time, then K at a time: the pool's fleets are warm for both.
+      for (const k of parallel > 1 ? [1, parallel] : [1]) {
+        let faultWaitMs = 0;
+        let runMs = 0;
+        const started = Date.now();
+        const campaign = await runCampaign({
+          config,
+          provider,
+          driver,
+          pool,
+          runs,
+          seed,
+          parallel: k,
+          shape: { envelope: "assumptions", nodeCounts: [5] },
+          onRun: (r) => {
+            runMs += r.ms;
+            // The time the run had to last because a fault was still in force after the users were done.
+            const usersDone = Math.max(0, ...r.history.map((e) => e.time)) - r.origin;
+            // As applied: once the users are done the nemesis heals at once, so this is what healing costs.
+            const faultsDone = Math.max(0, ...r.faults.map((a) => (a.ended ?? a.began ?? r.origin) - r.origin));
+            faultWaitMs += Math.max(0, faultsDone - usersDone);
+          },
+        });
+        const minutes = (Date.now() - started) / 60_000;
+        console.log(
+          `| ${provider} | ${k} | ${campaign.runs} | ${(campaign.runs / minutes).toFixed(1)} | ${(runMs / campaign.runs / 1000).toFixed(1)} s | ${((100 * faultWaitMs) / runMs).toFixed(0)} % |`,
+        );
+      }
       return;
     }
     console.log(
-      `the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}\n`,
+      `the generator alone (no catalog) against each mutant: assumptions envelope, up to ${runs} runs, seed ${seed}, provider ${provider}, ${parallel} at a time, shrink budget ${shrinkRuns ?? defaultShrinkRuns(parallel)} runs\n`,
     );
     console.log(
       `| mutant | caught | runs until caught | time to detect | checker | shrunk to (fault steps / users) | shrink runs | shrunk scenario replays |`,
@@ -97,6 +119,7 @@ await runCli(async () => {
       const started = Date.now();
       let detectMs = 0;
       let seen = 0;
+      let caughtAt = 0;
       const campaign = await runCampaign({
         config,
         provider,
@@ -104,12 +127,20 @@ await runCli(async () => {
         pool,
         runs,
         seed,
-        shrinkRuns: 10,
+        parallel,
+        shrinkRuns: shrinkRuns ?? defaultShrinkRuns(parallel),
         shape: { envelope: "assumptions", multiResource: true },
-        onRun: (r, phase) => {
+        onRun: (r, phase, place) => {
           if (phase === "generated") seen++;
-          if (phase === "generated" && detectMs === 0 && r.violations.some((v) => v.defect))
+          // The first defect in generation order is the one reported (runs at once end out of order).
+          if (
+            phase === "generated" &&
+            r.violations.some((v) => v.defect) &&
+            (!caughtAt || place!.index + 1 < caughtAt)
+          ) {
+            caughtAt = place!.index + 1;
             detectMs = Date.now() - started;
+          }
         },
       });
       const found = campaign.counterexample;
@@ -125,7 +156,7 @@ await runCli(async () => {
         : "—";
       console.log(
         `| ${mutant} | ${found ? "yes" : "**no**"} | ${found ? campaign.runs : `> ${seen}`} | ${found ? `${(detectMs / 1000).toFixed(0)} s` : "—"} | ${checkers} | ` +
-          `${found ? `${found.scenario.faults.length} / ${found.scenario.users.length} (from ${campaign.original!.scenario.faults.length} / ${campaign.original!.scenario.users.length})` : "—"} | ${found ? campaign.shrinks : "—"} | ${found ? `${again}/${replays}` : "—"} |`,
+          `${found ? `${found.scenario.faults.length} / ${found.scenario.users.length} (from ${campaign.original!.scenario.faults.length} / ${campaign.original!.scenario.users.length})` : "—"} | ${found ? campaign.shrinkRuns : "—"} | ${found ? `${again}/${replays}` : "—"} |`,
       );
     }
   } finally {

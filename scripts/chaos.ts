@@ -16,7 +16,7 @@ import { chaosSuite, checkJUnitPath, writeJUnit } from "./junit.ts";
 const USAGE =
   "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N | --duration 10m] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE]\n" +
   "         [--nodes 3,5,7] [--users 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external]\n" +
-  "         [--out DIR] [--junit FILE] [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
+  "         [--out DIR] [--junit FILE] [--parallel K] [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
 
 const text = { type: "string" } as const;
 const flag = { type: "boolean" } as const;
@@ -41,6 +41,7 @@ const FLAGS = {
   junit: text,
   "shrink-runs": text,
   "no-shrink": flag,
+  parallel: text,
   "stop-on-violation": flag,
   "keep-going": flag,
   "no-baseline": flag,
@@ -74,6 +75,7 @@ await runCli(async () => {
           "provider",
           "out",
           "junit",
+          "parallel",
         ]),
         ...((v.users ?? v.clients) === undefined ? {} : { users: (v.users ?? v.clients)! }),
         ...(v["shrink-runs"] === undefined ? {} : { shrinkRuns: v["shrink-runs"] }),

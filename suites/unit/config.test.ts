@@ -177,10 +177,18 @@ describe("npm run chaos: bad input starts nothing", { concurrent: true }, () => 
     [["--provider", "cloud"], {}, /--provider cloud is not one of containers, processes, external, auto/],
     [["--keep-going", "--stop-on-violation"], {}, /--stop-on-violation and --keep-going exclude each other/],
     [
-      ["--path", "3:0", "--duration", "1m"],
+      ["--path", "3", "--duration", "1m"],
       {},
       /--path replays one counterexample of one search: it takes neither --duration nor --keep-going/,
     ],
+    // fast-check's shrink paths are gone with its shrinking: the message says what replays now.
+    [
+      ["--path", "3:0:1"],
+      {},
+      /--path 3:0:1 is a shrink path of an older version: --path 3 plays the generated run again and shrinks it; the shrunk scenario replays from its file with --replay/,
+    ],
+    [["--path", "5", "--runs", "3"], {}, /--path 5 names run 6 of a search, but --runs 3 draws only 3/],
+    [["--parallel", "0"], {}, /--parallel 0 is not a whole number from 1 to 16/],
     [
       ["--replay", "$REPLAY", "--runs", "3"],
       {},

@@ -1,0 +1,251 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
+import { chunks, ddmin, firstFailingOf } from "../../fixtures/chaos/ddmin.ts";
+import { generatedScenarios } from "../../fixtures/chaos/generate.ts";
+import { inOrder } from "../../fixtures/chaos/in-order.ts";
+import type { ChaosRunResult } from "../../fixtures/chaos/run.ts";
+import { idleSteps, shrinkFailure, withCycles, withUsers } from "../../fixtures/chaos/shrink.ts";
+import type { ChaosScenario, FaultStep } from "../../fixtures/core/scenario.ts";
+
+/** Resolves after a few ms drawn from the value, so that runs finish out of order. */
+const later = <T>(value: T, ms: number) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+const jitter = (i: number, parallel: number) => ((i * 7919 + parallel * 104_729) % 13) + 1;
+
+describe("in order, several at a time", () => {
+  test("results are judged in the tasks' order whatever order they finish in; a stop leaves the rest unjudged", async () => {
+    for (const parallel of [1, 2, 3, 5]) {
+      const judged: number[] = [];
+      const unjudged = await inOrder(
+        Array.from({ length: 10 }, (_, i) => i),
+        parallel,
+        (i) => later(i * 10, 20 - 2 * i),
+        (i) => {
+          judged.push(i);
+          return i !== 4;
+        },
+      );
+      expect(judged).toEqual([0, 1, 2, 3, 4]);
+      // What had been taken past the stop (ahead, while task 0 was slow): played, never judged.
+      expect(unjudged.map((u) => u.task)).toEqual(unjudged.map((_, k) => 5 + k));
+      if (parallel === 1) expect(unjudged).toEqual([]);
+    }
+  });
+
+  test("never more than `parallel` tasks at once; a thrown task is rethrown once the others are done", async () => {
+    let running = 0;
+    let most = 0;
+    let settled = 0;
+    const run = async (i: number) => {
+      running++;
+      most = Math.max(most, running);
+      await later(undefined, jitter(i, 3));
+      running--;
+      settled++;
+      if (i === 2) throw new Error("fleet gone");
+      return i;
+    };
+    await expect(inOrder([0, 1, 2, 3, 4, 5, 6], 3, run, () => true)).rejects.toThrow("fleet gone");
+    expect(most).toBe(3);
+    expect(running).toBe(0);
+    expect(settled).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("ddmin over fault steps", () => {
+  test("chunks split evenly, keeping order", () => {
+    expect(chunks([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 4)).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+      [6, 7],
+      [8, 9],
+    ]);
+    expect(chunks([1, 2], 2)).toEqual([[1], [2]]);
+  });
+
+  /** A failure that needs steps 3 and 7 of ten, evaluated with delays that reorder completions. */
+  const needs3and7 = async (parallel: number) => {
+    const taken: number[][] = [];
+    let evaluated = 0;
+    const fails = async (c: readonly number[]) => {
+      evaluated++;
+      return later(c.includes(3) && c.includes(7), jitter(c.length + c[0]!, parallel));
+    };
+    const first = firstFailingOf(fails, parallel);
+    const result = await ddmin(
+      Array.from({ length: 10 }, (_, i) => i),
+      async (candidates) => {
+        const found = await first(candidates);
+        if (found !== undefined) taken.push([...candidates[found]!]);
+        return found;
+      },
+      { tryEmpty: true },
+    );
+    return { result, taken, evaluated };
+  };
+
+  test("finds the 2-step minimum of a 10-step failing schedule, halves first", async () => {
+    const { result, taken, evaluated } = await needs3and7(1);
+    expect(result).toEqual([3, 7]);
+    // The first cut taken already drops three steps at once (a complement of a quarter).
+    expect(taken[0]).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    // Fewer evaluations than trying every subset, and few enough for a real budget.
+    expect(evaluated).toBeLessThan(40);
+  });
+
+  test("the result and every step taken are the same whatever the parallelism", async () => {
+    const one = await needs3and7(1);
+    for (const parallel of [2, 3, 4, 8]) {
+      const many = await needs3and7(parallel);
+      expect(many.result).toEqual(one.result);
+      expect(many.taken).toEqual(one.taken);
+      // Evaluating ahead costs runs, never the answer.
+      expect(many.evaluated).toBeGreaterThanOrEqual(one.evaluated);
+    }
+  });
+
+  test("a failure without any step shrinks to none; minSize keeps at least that many", async () => {
+    const always = firstFailingOf(async () => true, 2);
+    expect(await ddmin([1, 2, 3, 4], always, { tryEmpty: true })).toEqual([]);
+    expect(await ddmin([1, 2, 3, 4], always, { minSize: 1 })).toHaveLength(1);
+  });
+
+  test("a budget stops the evaluation: what was taken so far stands", async () => {
+    let left = 3;
+    const first = firstFailingOf(
+      async (c: readonly number[]) => c.includes(3) && c.includes(7),
+      1,
+      () => left-- > 0,
+    );
+    const result = await ddmin(
+      Array.from({ length: 10 }, (_, i) => i),
+      first,
+    );
+    expect(result.length).toBeGreaterThan(2);
+    expect(result).toContain(3);
+    expect(result).toContain(7);
+  });
+});
+
+describe("shrinking a scenario", () => {
+  const steps: FaultStep[] = Array.from({ length: 10 }, (_, i) => ({
+    at: i * 100,
+    kind: "latency",
+    node: 0,
+    user: "all",
+    ms: 20,
+    jitterMs: 0,
+    direction: "both",
+    forMs: 50,
+  }));
+  const scenario: ChaosScenario = {
+    version: 1,
+    envelope: "assumptions",
+    nodes: 5,
+    mix: Array(5).fill("ioredis"),
+    users: ["c1", "c2", "c3"].map((id) => ({
+      id,
+      process: "in-process" as const,
+      resources: ["rc:a"],
+      ttlMs: 500,
+      retry: { retryCount: 2, retryDelay: 50, retryJitter: 0 },
+      fenced: false,
+      cycles: [0, 1].map((k) => ({ thinkMs: 50 * k, holdMs: 100, extend: false, late: "none" as const })),
+    })),
+    faults: steps,
+  };
+  const result = (s: ChaosScenario, failed: boolean): ChaosRunResult => ({
+    scenario: s,
+    verdicts: [],
+    violations: failed
+      ? [{ verdict: { checker: "mutual-exclusion", result: "invalid", findings: [] }, causes: [], defect: true }]
+      : [],
+    history: [],
+    // Steps past 800 ms are never reached: every user had finished.
+    faults: s.faults.map((step) =>
+      step.at < 800
+        ? { step, line: "", began: step.at, ended: step.at + 50 }
+        : { step, line: "", error: "not reached: every user had finished" },
+    ),
+    origin: 0,
+    ms: 1000,
+    details: "",
+  });
+  /** Fails when the steps at 300 and 700 ms and users c1, c2 are there (any cycles). */
+  const fake = () => {
+    const played: ChaosScenario[] = [];
+    const play = async (s: ChaosScenario) => {
+      played.push(s);
+      const ats = s.faults.map((f) => f.at);
+      const ids = s.users.map((u) => u.id);
+      await later(undefined, jitter(ats.length + ids.length, played.length));
+      return result(s, ats.includes(300) && ats.includes(700) && ids.includes("c1") && ids.includes("c2"));
+    };
+    return { played, play };
+  };
+
+  test("steps that did nothing are known from the run; users and cycles go with their steps", () => {
+    expect(idleSteps(result(scenario, true).faults).map((f) => f.at)).toEqual([800, 900]);
+    const aimed = { ...scenario, faults: [{ at: 0, kind: "client-crash" as const, user: "c3" }, ...steps] };
+    expect(withUsers(aimed, ["c1", "c2"]).faults).toHaveLength(10);
+    expect(withCycles(scenario, [["c1", 0]])).toBeUndefined();
+    expect(
+      withCycles(scenario, [
+        ["c1", 1],
+        ["c2", 0],
+        ["c3", 0],
+      ])?.users[0]?.cycles[0]?.thinkMs,
+    ).toBe(50);
+  });
+
+  test("down to the two steps, two users and a cycle each that fail, the same for any parallelism", async () => {
+    const outcomes = [];
+    for (const parallel of [1, 2, 4]) {
+      const { play, played } = fake();
+      const shrunk = await shrinkFailure(result(scenario, true), { play, parallel, budget: 200, confirmRuns: 1 });
+      const s = shrunk.counterexample.scenario;
+      expect(s.faults.map((f) => f.at)).toEqual([300, 700]);
+      expect(s.users.map((u) => u.id)).toEqual(["c1", "c2"]);
+      expect(s.users.map((u) => u.cycles.length)).toEqual([1, 1]);
+      expect(shrunk.budgetUsed).toBe(false);
+      expect(shrunk.runs).toBe(played.length);
+      outcomes.push(s);
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect(outcomes[2]).toEqual(outcomes[0]);
+  });
+
+  test("a candidate is taken only when it fails again; the budget counts real runs", async () => {
+    let calls = 0;
+    // Every candidate's first run fails and its confirmation passes: a lucky race, never taken.
+    const flaky = async (s: ChaosScenario) => result(s, calls++ % 2 === 0);
+    const shrunk = await shrinkFailure(result(scenario, true), {
+      play: flaky,
+      parallel: 1,
+      budget: 12,
+      confirmRuns: 1,
+    });
+    expect(shrunk.counterexample.scenario).toEqual(scenario);
+    expect(shrunk.shrinks).toBe(0);
+    expect(shrunk.budgetUsed).toBe(true);
+    // A candidate starts only under the budget; its confirmation may go one past it.
+    expect(shrunk.runs).toBeLessThanOrEqual(13);
+  });
+});
+
+describe("generation from a seed", () => {
+  const arb = scenarioArb({ envelope: "assumptions", ttl: { min: 200, max: 700 } });
+
+  test("run i of a seed is what fast-check's check draws for it, whatever the run count", () => {
+    const drawn: ChaosScenario[] = [];
+    fc.check(
+      fc.property(arb, (s) => {
+        drawn.push(s);
+        return true;
+      }),
+      { seed: 1951277782, numRuns: 12 },
+    );
+    expect(generatedScenarios(arb, 1951277782, 12)).toEqual(drawn);
+    expect(generatedScenarios(arb, 1951277782, 5)).toEqual(drawn.slice(0, 5));
+  });
+});
