@@ -16,7 +16,7 @@ import { chaosSuite, checkJUnitPath, writeJUnit } from "./junit.ts";
 const USAGE =
   "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N | --duration 10m] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE]\n" +
   "         [--nodes 3,5,7] [--users 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external]\n" +
-  "         [--out DIR] [--junit FILE] [--parallel K] [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
+  "         [--out DIR] [--junit FILE] [--parallel K] [--shard i/n] [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
 
 const text = { type: "string" } as const;
 const flag = { type: "boolean" } as const;
@@ -42,6 +42,7 @@ const FLAGS = {
   "shrink-runs": text,
   "no-shrink": flag,
   parallel: text,
+  shard: text,
   "stop-on-violation": flag,
   "keep-going": flag,
   "no-baseline": flag,
@@ -76,6 +77,7 @@ await runCli(async () => {
           "out",
           "junit",
           "parallel",
+          "shard",
         ]),
         ...((v.users ?? v.clients) === undefined ? {} : { users: (v.users ?? v.clients)! }),
         ...(v["shrink-runs"] === undefined ? {} : { shrinkRuns: v["shrink-runs"] }),

@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test as propTest } from "@fast-check/vitest";
 import { afterAll, describe, expect, inject, test } from "vitest";
@@ -227,3 +229,84 @@ describe(`generated chaos (seed ${seed})`, () => {
     expect(overlaps(broken), report(broken, "--mutant no-drift")).toBe(true);
   });
 });
+
+describe.skipIf(inject("provider") !== "processes")(
+  "sharded campaigns (processes pass: the division is provider-independent)",
+  () => {
+    const cli = (script: string, args: string[]) =>
+      new Promise<{ status: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+          env: { ...process.env, TSX_TSCONFIG_PATH: "tsconfig.runtime.json", REDIS_PROVIDER: "processes" },
+        });
+        let output = "";
+        child.stdout.on("data", (d) => (output += d));
+        child.stderr.on("data", (d) => (output += d));
+        child.on("close", (status) => resolve({ status, output }));
+      });
+    interface Results {
+      defect: boolean;
+      runs: { generated: number };
+      perRun: Array<{
+        phase: string;
+        nodes: number;
+        users: number;
+        faultSteps: number;
+        verdicts: Record<string, string>;
+      }>;
+    }
+    const read = (dir: string) => JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as Results;
+    const runsOf = (r: Results) =>
+      r.perRun
+        .filter((run) => run.phase === "generated")
+        .map((run) => JSON.stringify([run.nodes, run.users, run.faultSteps, run.verdicts]))
+        .sort();
+
+    test("two shards merged give the unsharded campaign's runs and verdicts; the merge refuses a part of another campaign", {
+      timeout: 240_000,
+    }, async () => {
+      const root = mkdtempSync(join(tmpdir(), "rc-shards-"));
+      try {
+        const common = ["--driver", "reference", "--runs", "4", "--seed", String(seed), "--ttl", "300-900"];
+        const whole = await cli("scripts/chaos.ts", [...common, "--out", join(root, "whole")]);
+        expect(whole.status, whole.output).toBe(0);
+        for (const i of [1, 2]) {
+          const part = await cli("scripts/chaos.ts", [
+            ...common,
+            "--shard",
+            `${i}/2`,
+            "--out",
+            join(root, `part-${i}`),
+          ]);
+          expect(part.status, part.output).toBe(0);
+          expect(read(join(root, `part-${i}`)).runs.generated).toBe(2);
+        }
+        // Given in either order: the same merged campaign.
+        const merged = await cli("scripts/merge.ts", [
+          join(root, "part-2"),
+          join(root, "part-1"),
+          "--out",
+          join(root, "merged"),
+        ]);
+        expect(merged.status, merged.output).toBe(0);
+        expect(runsOf(read(join(root, "merged")))).toEqual(runsOf(read(join(root, "whole"))));
+        expect(read(join(root, "merged")).defect).toBe(false);
+        expect(readFileSync(join(root, "merged", "report.html"), "utf8")).toContain("<html");
+        const other = await cli("scripts/chaos.ts", [
+          ...common.slice(0, -2),
+          "--ttl",
+          "300-800",
+          "--shard",
+          "2/2",
+          "--out",
+          join(root, "other"),
+        ]);
+        expect(other.status, other.output).toBe(0);
+        const refused = await cli("scripts/merge.ts", [join(root, "part-1"), join(root, "other")]);
+        expect(refused.status, refused.output).toBe(2);
+        expect(refused.output).toMatch(/is not a part of the same campaign as .*flags/);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  },
+);
