@@ -1,4 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { mergeCampaigns } from "../../fixtures/chaos/merge-campaigns.ts";
+import type { CampaignRecord } from "../../fixtures/chaos/record.ts";
 import { ConfigError } from "../../fixtures/core/errors.ts";
 import { Problem, shardFlag } from "../../fixtures/core/flags.ts";
 import { mergeReports, outcomesOf } from "../../fixtures/properties/merge.ts";
@@ -104,5 +106,70 @@ describe("merge", () => {
     expect(a.report.runs.map((r) => r.results.map((x) => x.id))).toEqual([ids, ids]);
     expect(a.report.runs[0]!.seconds).toBe(20);
     expect(a.report.chaos).toEqual({ reference: [] });
+  });
+});
+
+describe("merge of chaos shards' run folders", () => {
+  const record = (index: number, overrides: Partial<CampaignRecord> = {}): CampaignRecord => ({
+    driver: "reference",
+    envelope: "assumptions",
+    provider: "processes",
+    seed: 42,
+    startedAt: 1000 + index,
+    ms: 100 * index,
+    versions: { redis: "7.0.15" },
+    shard: { index, count: 2, flags: '{"runs":4}' },
+    runs: [
+      {
+        index: 1,
+        phase: "generated",
+        offset: 0,
+        ms: 50,
+        scenario: {} as never,
+        verdicts: [],
+        violations: [],
+        history: [],
+        faults: [],
+      },
+    ],
+    replay: [`replay ${index}`],
+    ...overrides,
+  });
+
+  test("the parts, in any order, lay their runs end to end with one numbering", () => {
+    const a = mergeCampaigns([
+      { dir: "p1", record: record(1) },
+      { dir: "p2", record: record(2) },
+    ]);
+    const b = mergeCampaigns([
+      { dir: "p2", record: record(2) },
+      { dir: "p1", record: record(1) },
+    ]);
+    expect(a).toEqual(b);
+    expect(a.runs.map((r) => [r.index, r.offset])).toEqual([
+      [1, 0],
+      [2, 50],
+    ]);
+    expect(a.shard).toBeUndefined();
+    expect(a.ms).toBe(200);
+    expect(a.replay).toEqual(["replay 1", "replay 2"]);
+  });
+
+  test("parts of other campaigns, a missing or doubled part and a whole campaign are refused", () => {
+    expect(() =>
+      mergeCampaigns([
+        { dir: "p1", record: record(1) },
+        { dir: "x", record: record(2, { shard: { index: 2, count: 2, flags: '{"runs":5}' } }) },
+      ]),
+    ).toThrow(/x is not a part of the same campaign as p1: flags/);
+    expect(() => mergeCampaigns([{ dir: "p1", record: record(1) }])).toThrow(/shard\(s\) 2\/2 missing/);
+    expect(() =>
+      mergeCampaigns([
+        { dir: "p1", record: record(1) },
+        { dir: "q1", record: record(1) },
+      ]),
+    ).toThrow(/same shard/);
+    const { shard: _, ...whole } = record(1);
+    expect(() => mergeCampaigns([{ dir: "w", record: whole }])).toThrow(/not of a shard/);
   });
 });
