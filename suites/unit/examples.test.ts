@@ -54,6 +54,16 @@ function checkInvocation(argv: string[], count: number, index: number): void {
   }
 }
 
+/** What an invocation writes: its --json report or its --out run folder. */
+const outputOf = (argv: string[]) =>
+  argv[argv.includes("--json") ? argv.indexOf("--json") + 1 : argv.indexOf("--out") + 1]!;
+/** The parts a merge takes: its arguments before the first flag. */
+const partsOf = (argv: string[]) =>
+  argv.slice(
+    1,
+    argv.findIndex((a, i) => i > 0 && a.startsWith("--")),
+  );
+
 describe("examples/github-actions/redlock-conformance-sharded.yml", () => {
   const workflow = parse(readFileSync("examples/github-actions/redlock-conformance-sharded.yml", "utf8"));
   const shards: number[] = workflow.jobs.shard.strategy.matrix.shard;
@@ -73,13 +83,9 @@ describe("examples/github-actions/redlock-conformance-sharded.yml", () => {
     for (const argv of invocations(runs("merge"), 1)) checkInvocation(argv, shards.length, 1);
   });
 
-  test("the merge names exactly the parts the shards write", () => {
-    const written = shards.flatMap((index) =>
-      invocations(runs("shard"), index).map((argv) => argv[argv.indexOf("--json") + 1]!.replace(/^reports\//, "")),
-    );
-    const merged = invocations(runs("merge"), 1).flatMap((argv) =>
-      argv.slice(1, argv.indexOf("--json")).map((f) => f.replace(/^reports\//, "")),
-    );
+  test("the merges name exactly the parts the shards write (reports and chaos run folders)", () => {
+    const written = shards.flatMap((index) => invocations(runs("shard"), index).map(outputOf));
+    const merged = invocations(runs("merge"), 1).flatMap(partsOf);
     expect(merged.sort()).toEqual(written.sort());
   });
 });
