@@ -4,9 +4,9 @@
 //   npm run bench:suite [-- --drivers redlock@5,reference] [--compare A,B] [--concurrency K]
 // Peak memory is the resident set of the whole process tree (this process, property workers, their
 // redis-servers and contenders), sampled every 250 ms.
-import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { concurrencySetting, loadConfig, seedSetting } from "../fixtures/core/config.ts";
+import { descendantsOf, residentKib } from "../fixtures/core/identity.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
 import { runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
@@ -14,37 +14,8 @@ import { PropertyWorkers } from "../fixtures/properties/workers.ts";
 import { commaList, parseFlags, wholeNumber } from "./args.ts";
 import { runCli } from "./cli.ts";
 
-/** Resident kB of a process and its descendants, from /proc (Linux; 0 elsewhere). */
-function treeRssKb(root: number): number {
-  const parents = new Map<number, number>();
-  const rss = new Map<number, number>();
-  let entries: string[] = [];
-  try {
-    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
-  } catch {
-    return 0;
-  }
-  for (const entry of entries) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parents.set(Number(entry), Number(fields[1]));
-      rss.set(Number(entry), (Number(fields[21]) * 4096) / 1024);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  for (const pid of rss.keys()) {
-    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) {
-      if (p === root) {
-        total += rss.get(pid) ?? 0;
-        break;
-      }
-    }
-  }
-  return total;
-}
+/** Resident KiB of a process and its descendants (the harness's shared /proc walk). */
+const treeRssKb = (root: number) => [root, ...descendantsOf(root)].reduce((sum, pid) => sum + residentKib(pid), 0);
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakMb: number }> {
   let peak = 0;

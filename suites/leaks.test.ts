@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject } from "vitest";
 import { waitFor } from "../fixtures/core/clock.ts";
 import { containerRuntime } from "../fixtures/fleet/containers.ts";
 import { reapLeftovers } from "../fixtures/fleet/index.ts";
+import { descendantsOf } from "../fixtures/core/identity.ts";
 import { readProcessRecords } from "../fixtures/core/ledger.ts";
 import { probeConnect } from "../fixtures/core/net.ts";
 import { test } from "../fixtures/vitest/test.ts";
@@ -157,31 +158,14 @@ async function nodesGone(ready: Ready, stateDir: string): Promise<string[]> {
 
 /** Descendants of pid that run this Node binary (vitest's workers), not the Redis servers they started. */
 function nodeDescendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Fields after the command name, which may itself hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
   const nodeBinary = realpathSync(process.execPath);
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    queue.push(...(children.get(pid) ?? []));
+  return descendantsOf(root).filter((pid) => {
     try {
-      if (readlinkSync(`/proc/${pid}/exe`) === nodeBinary) found.push(pid);
+      return readlinkSync(`/proc/${pid}/exe`) === nodeBinary;
     } catch {
-      // gone meanwhile
+      return false; // gone meanwhile
     }
-  }
-  return found;
+  });
 }
 
 function describePid(pid: number): string {
