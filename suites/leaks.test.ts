@@ -55,6 +55,15 @@ const LONG_CHAOS = {
 
 const VITEST = join(process.cwd(), "node_modules", "vitest", "vitest.mjs");
 
+/** A run of our own, on this pass's provider, with a state dir of its own and no runner above it (it is its own). */
+const runEnv = (stateDir: string) => ({
+  ...process.env,
+  RC_STATE_DIR: stateDir,
+  REDIS_PROVIDER: inject("provider"),
+  TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
+  RC_RUNNER: "",
+});
+
 /**
  * Starts a run in its own process group (as a shell starts a foreground job) with its own state
  * dir, so its ledger and ours never mix. Resolves once it has reported its nodes.
@@ -85,15 +94,7 @@ async function startRun(
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      RC_STATE_DIR: stateDir,
-      RC_READY_FILE: readyFile,
-      REDIS_NODE_COUNT: "3",
-      REDIS_PROVIDER: inject("provider"),
-      TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
-      RC_RUNNER: "",
-    },
+    env: { ...runEnv(stateDir), RC_READY_FILE: readyFile, REDIS_NODE_COUNT: "3" },
   });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
@@ -322,13 +323,7 @@ describe.skipIf(inject("provider") !== "processes")("no leaks with properties si
       {
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
-        env: {
-          ...process.env,
-          RC_STATE_DIR: stateDir,
-          REDIS_PROVIDER: inject("provider"),
-          TSX_TSCONFIG_PATH: "tsconfig.runtime.json",
-          RC_RUNNER: "",
-        },
+        env: runEnv(stateDir),
       },
     );
     let output = "";
