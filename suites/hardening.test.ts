@@ -6,30 +6,42 @@ import { waitFor } from "../fixtures/core/clock.ts";
 import { parseNodeList } from "../fixtures/core/config.ts";
 import { LABEL, LOCAL_IMAGE, OFFICIAL_IMAGE } from "../fixtures/fleet/containers.ts";
 import { startFleet } from "../fixtures/fleet/index.ts";
-import { readProcessRecords } from "../fixtures/core/ledger.ts";
+import { isOrphaned, readProcessRecords } from "../fixtures/core/ledger.ts";
 import { createFailFastIoredis } from "../fixtures/core/ioredis-options.ts";
 import { test } from "../fixtures/vitest/test.ts";
 
 const provider = inject("provider");
 
-/** What the harness has running right now: ledger entries (pid) and labelled containers (id). */
-function running(): { processes: string[]; containers: string[] } {
+/**
+ * What nobody is left to clean up right now: ledger entries (pid) and labelled containers (id)
+ * whose owner or test runner is gone. Resources of runs still going (the tests beside this one)
+ * have a living owner and do not count.
+ */
+function orphans(): { processes: string[]; containers: string[] } {
   let containers: string[] = [];
   if (provider === "containers") {
-    containers = execFileSync("docker", ["ps", "-aq", "--no-trunc", "--filter", `label=${LABEL}=true`], {
-      encoding: "utf8",
-    })
-      .split(/\s+/)
-      .filter(Boolean);
+    const format = `{{.ID}} {{.Label "${LABEL}.owner"}} {{.Label "${LABEL}.runner"}}`;
+    containers = execFileSync(
+      "docker",
+      ["ps", "-a", "--no-trunc", "--filter", `label=${LABEL}=true`, "--format", format],
+      { encoding: "utf8" },
+    )
+      .split("\n")
+      .map((line) => line.split(" "))
+      .filter(([id, owner, runner]) => id && isOrphaned(owner, runner || null))
+      .map(([id]) => id!);
   }
-  return { processes: readProcessRecords().map((r) => String(r.pid)), containers };
+  const processes = readProcessRecords()
+    .filter((r) => isOrphaned(r.owner, r.runner))
+    .map((r) => String(r.pid));
+  return { processes, containers };
 }
 
 /**
  * What `after` has that `before` had not: what a run left behind. Leftovers of earlier runs that
  * the run reaped on its start are gone from `after`, which is fine; anything new is a leak.
  */
-function leftBehind(before: ReturnType<typeof running>, after: ReturnType<typeof running>) {
+function leftBehind(before: ReturnType<typeof orphans>, after: ReturnType<typeof orphans>) {
   return {
     processes: after.processes.filter((p) => !before.processes.includes(p)),
     containers: after.containers.filter((c) => !before.containers.includes(c)),
@@ -58,7 +70,9 @@ function runExample(
   );
 }
 
-describe("a driver step that never settles ends the example by itself", () => {
+// Each example waits out its bounds with the CPU idle: they run side by side (leaks are judged by
+// owner, so the examples beside one another are not each other's leftovers).
+describe.concurrent("a driver step that never settles ends the example by itself", () => {
   test.skipIf(provider === "external").each([
     [
       "acquire",
@@ -74,7 +88,7 @@ describe("a driver step that never settles ends the example by itself", () => {
     ],
     ["close", /driver hangs-on-close: close\(\) did not settle within 5000 ms/],
   ])("%s: exit 1, the step and its bound named, nothing left running", async (step, message) => {
-    const before = running();
+    const before = orphans();
     const result = await runExample({ LOCK_DRIVER: `./suites/sample-drivers/hang-${step}.mjs`, LOCK_TTL_MS: "1000" });
     const output = result.stdout + result.stderr;
     expect(result.status, output).toBe(1);
@@ -83,7 +97,7 @@ describe("a driver step that never settles ends the example by itself", () => {
     // The sample never sends a command for the hung step, and the report says so.
     expect(result.stderr).toMatch(/in flight: nothing — no command to any node is pending/);
     if (step !== "close") expect(result.stderr).toMatch(/node state of locks:example \(quorum 3 of 5\):/);
-    expect(leftBehind(before, running()), "nodes left running after the hung example").toEqual({
+    expect(leftBehind(before, orphans()), "nodes left running after the hung example").toEqual({
       processes: [],
       containers: [],
     });
