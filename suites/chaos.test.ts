@@ -69,13 +69,18 @@ async function play(
   return result;
 }
 
+// On containers the pool's container starts overload the two cores while runs are judged: side by
+// side there, a reference run once missed its liveness bound with every node's replies 357 ms late
+// and the nemesis 700 ms behind its schedule. Containers keep them one at a time.
+const searchesSideBySide = provider === "processes" ? describe.concurrent : describe;
+
 describe(`generated chaos (seed ${seed})`, () => {
-  // Runs wait on ttls with the CPU mostly idle, so the tests of a group run side by side, each on
-  // fleets of its own from the shared pool: three searches at once is what parallel chaos is
-  // checked clean at on this 2-core host (docs/speed.md). The rest run alone: two searches whose
+  // Runs wait on ttls with the CPU mostly idle, so on processes the tests of a group run side by
+  // side, each on fleets of its own from the shared pool: three searches at once is what parallel
+  // chaos is checked clean at on this 2-core host (docs/speed.md). The rest run alone: two searches whose
   // shrinking must agree, SC-10's clock jump and the drift's overlap window depend on a quiet host
   // (side by side, SC-10 once saw no double grant and the two shrinks once ended apart).
-  describe.concurrent("searches: the reference, the default driver, a mutant to find", () => {
+  searchesSideBySide("searches: the reference, the default driver, a mutant to find", () => {
     propTest.prop([scenarioArb(shape("assumptions"))], { numRuns: 3, seed, endOnFailure: true })(
       "the reference has no defect within Redlock's assumptions",
       async (scenario) => {
