@@ -14,13 +14,13 @@ import { runExample3 } from "../fixtures/harness/example3.ts";
 import {
   dockerAvailable,
   ensureImage,
+  freePort,
   imageToUse,
   reapLeftovers,
   redisServerAvailable,
   startFleet,
 } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { freePort } from "../fixtures/fleet/ports.ts";
 import { harnessOptions, openHarness } from "../fixtures/harness/harness.ts";
 import { runCli } from "./cli.ts";
 import { parseFlags } from "./args.ts";

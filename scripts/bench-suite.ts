@@ -8,9 +8,14 @@
 // redis-servers and contenders), sampled every 250 ms.
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
-import { concurrencySetting, loadConfig, seedSetting } from "../fixtures/core/config.ts";
+import {
+  concurrencySetting,
+  loadConfig,
+  PACKAGE_ROOT,
+  RUNNING_COMPILED,
+  seedSetting,
+} from "../fixtures/core/config.ts";
 import { descendantsOf, residentKib } from "../fixtures/core/identity.ts";
-import { PACKAGE_ROOT, RUNNING_COMPILED } from "../fixtures/core/package-root.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
 import { runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
