@@ -12,7 +12,14 @@ import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatMatrix, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
 import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
-import { chaosCell, chaosNews, chaosRow, MATRIX_CHAOS_TTL, type ChaosRow } from "../fixtures/chaos/summary.ts";
+import {
+  chaosCell,
+  chaosNews,
+  chaosRow,
+  MATRIX_CHAOS_TTL,
+  matrixChaosParallel,
+  type ChaosRow,
+} from "../fixtures/chaos/summary.ts";
 import { resolveDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { resolveConcurrency } from "../fixtures/properties/concurrency.ts";
@@ -46,7 +53,8 @@ await runCli(async () => {
   const runs: DriverRun[] = [];
   const started = Date.now();
   // Every driver's properties go to one set of workers: drivers side by side as well as properties.
-  const workers = new PropertyWorkers(resolveConcurrency(provider, concurrencySetting()));
+  const concurrency = resolveConcurrency(provider, concurrencySetting());
+  const workers = new PropertyWorkers(concurrency);
   process.stderr.write(
     `${args.shard ? `${describeShard(args.shard)}: ${properties.length} of ${PROPERTIES.length} properties; ` : ""}${drivers.length} drivers, up to ${workers.size} properties side by side (${workers.size === 1 ? "one at a time" : "each on fleets of its own"})\n`,
   );
@@ -82,6 +90,7 @@ await runCli(async () => {
           pool,
           seed,
           multiResource: takesSeveralResources(run.driver),
+          parallel: matrixChaosParallel(provider, concurrency),
           ...(nodeCounts ? { nodeCounts } : {}),
           ...(known ? { known } : {}),
         };
