@@ -5,14 +5,14 @@ import { join } from "node:path";
 import { test as propTest } from "@fast-check/vitest";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { scenarioArb, type ScenarioShape } from "../fixtures/chaos/arbitraries.ts";
-import { runCampaign } from "../fixtures/chaos/campaign.ts";
+import { runCampaign, type CampaignOptions } from "../fixtures/chaos/campaign.ts";
 import { driftScenario } from "../fixtures/chaos/drift.ts";
 import { LIMITATIONS, limitationScenario } from "../fixtures/chaos/limitations.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
 import { formatRun, runScenario, type ChaosRunResult } from "../fixtures/chaos/run.ts";
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
 import { DRIFT_ALLOWANCE, outsideAssumptions, type ChaosScenario } from "../fixtures/core/scenario.ts";
-import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
+import { mutantDriver, resolveDriver, type ResolvedDriver } from "../fixtures/drivers/load.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { ContenderPool } from "../fixtures/harness/child-contender.ts";
 import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
@@ -74,6 +74,30 @@ async function play(
 // and the nemesis 700 ms behind its schedule. Containers keep them one at a time.
 const searchesSideBySide = provider === "processes" ? describe.concurrent : describe;
 
+/** A small search on a mutant: 3 nodes (an external fleet: its own), short leases, users in this process. */
+function mutantSearch(
+  mutant: ResolvedDriver,
+  shape: Partial<ScenarioShape>,
+  budget: Pick<CampaignOptions, "runs" | "shrinkRuns" | "confirmRuns" | "parallel">,
+) {
+  return runCampaign({
+    config,
+    provider,
+    driver: mutant,
+    pool,
+    contenders,
+    shape: {
+      envelope: "assumptions",
+      ttl: { min: 200, max: 500 },
+      nodeCounts: provider === "external" ? [config.nodeCount] : [3],
+      processes: ["in-process"],
+      ...shape,
+    },
+    seed,
+    ...budget,
+  });
+}
+
 describe(`generated chaos (seed ${seed})`, () => {
   // Runs wait on ttls with the CPU mostly idle, so on processes the tests of a group run side by
   // side, each on fleets of its own from the shared pool: three searches at once is what parallel
@@ -116,29 +140,18 @@ describe(`generated chaos (seed ${seed})`, () => {
     }, async () => {
       const mutant = mutantDriver("quorum-off-by-one");
       // A double grant needs a user cut off from a minority while another takes the rest.
-      const campaign = await runCampaign({
-        config,
-        provider,
-        driver: mutant,
-        pool,
-        contenders,
-        shape: {
-          envelope: "assumptions",
-          ttl: { min: 200, max: 500 },
-          nodeCounts: provider === "external" ? [config.nodeCount] : [3],
+      const campaign = await mutantSearch(
+        mutant,
+        {
           faults: ["partition", "blackhole"],
-          processes: ["in-process"],
           users: { min: 2, max: 2 },
           maxFaults: 3,
           horizonMs: 300,
           maxRolls: 1,
         },
-        runs: 40,
-        seed,
-        shrinkRuns: 8,
         // A smaller candidate must fail twice more: one lucky race does not make a replayable file.
-        confirmRuns: 2,
-      });
+        { runs: 40, shrinkRuns: 8, confirmRuns: 2 },
+      );
       const found = campaign.counterexample;
       expect(found, `quorum-off-by-one survived ${campaign.runs} generated runs (seed ${seed})`).toBeDefined();
       const before = campaign.original!.scenario;
@@ -170,25 +183,7 @@ describe(`generated chaos (seed ${seed})`, () => {
     // fails hardly depends on timing, so any difference would be the parallelism's.
     const mutant = mutantDriver("extend-keeps-expiration");
     const campaign = (parallel: number) =>
-      runCampaign({
-        config,
-        provider,
-        driver: mutant,
-        pool,
-        contenders,
-        shape: {
-          envelope: "assumptions",
-          ttl: { min: 200, max: 500 },
-          nodeCounts: provider === "external" ? [config.nodeCount] : [3],
-          processes: ["in-process"],
-          users: { min: 1, max: 3 },
-          maxFaults: 0,
-        },
-        runs: 8,
-        seed,
-        shrinkRuns: 20,
-        parallel,
-      });
+      mutantSearch(mutant, { users: { min: 1, max: 3 }, maxFaults: 0 }, { runs: 8, shrinkRuns: 20, parallel });
     const one = await campaign(1);
     const two = await campaign(2);
     expect(one.counterexample, `extend-keeps-expiration survived 8 generated runs (seed ${seed})`).toBeDefined();

@@ -3,7 +3,8 @@ import { describe, expect, test } from "vitest";
 import { validateBaseline, type Baseline } from "../../fixtures/properties/baselines.ts";
 import { judge, outcomeMessage, type Outcome } from "../../fixtures/properties/judgement.ts";
 import type { PropertyResult, ResultStatus } from "../../fixtures/properties/runner.ts";
-import type { PropertyClass } from "../../fixtures/properties/types.ts";
+import type { Harness } from "../../fixtures/harness/harness.ts";
+import { about, NotExercised, PropertyViolation, type PropertyClass } from "../../fixtures/properties/types.ts";
 
 // One judgement for every front end (vitest, bin, matrix, compare, JUnit): every status against
 // every expectation, written out, so a change of the rules is a change of this table.
@@ -146,5 +147,28 @@ describe("baselines: every status but a pass says why", () => {
         "b.json",
       ).expected["VA-4"]?.status,
     ).toBe("not-exercised");
+  });
+});
+
+describe("a verdict from one of several harnesses names that harness", () => {
+  // A stand-in: `about` only keeps the object; the runner reads its fleet and timeline.
+  const first = { name: "first" } as unknown as Harness;
+  const second = { name: "second" } as unknown as Harness;
+
+  test.for([
+    ["violation", () => new PropertyViolation("lost")],
+    ["not exercised", () => new NotExercised("never ran")],
+  ] as const)("a %s thrown inside `about` carries its harness, and an inner one wins", async ([, make]) => {
+    const error = await about(first, () => Promise.reject(make())).catch((e: unknown) => e);
+    expect((error as PropertyViolation).harness).toBe(first);
+    const nested = await about(first, () => about(second, () => Promise.reject(make()))).catch((e: unknown) => e);
+    expect((nested as PropertyViolation).harness).toBe(second);
+  });
+
+  test("anything else passes through untouched, and a result is returned as it is", async () => {
+    const plain = new Error("driver error");
+    await expect(about(first, () => Promise.reject(plain))).rejects.toBe(plain);
+    expect((plain as { harness?: unknown }).harness).toBeUndefined();
+    await expect(about(first, async () => 42)).resolves.toBe(42);
   });
 });
