@@ -1,5 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+/** Integration files that run alone (see the projects below and docs/speed.md). */
+const INTEGRATION_ALONE = [
+  "suites/conformance.test.ts",
+  "suites/audit.test.ts",
+  "suites/mutants.test.ts",
+  "suites/chaos.test.ts",
+  // Its retry window is judged against round trips measured just before: a neighbour's burst would move it.
+  "suites/example3.test.ts",
+];
+
 export default defineConfig({
   test: {
     // Child processes and signals (SIGSTOP, SIGKILL) are part of the harness: forks, not threads.
@@ -22,15 +32,32 @@ export default defineConfig({
         test: { name: "unit", include: ["suites/unit/**/*.test.ts"], maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // Real fleets: the global set-up validates input, resolves the provider and reaps leftovers.
+        // Real fleets, judged against timing bounds or heavy on the two cores (the packed package,
+        // property workers, campaigns): one file at a time keeps their margins honest. The global
+        // set-up validates input, resolves the provider and reaps leftovers.
         extends: true,
-        // Timing-sensitive suites on a 2-core machine: one file at a time keeps margins honest.
         test: {
           name: "integration",
-          include: ["suites/*.test.ts"],
+          include: INTEGRATION_ALONE,
           globalSetup: ["suites/global-setup.ts"],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Real fleets, but files that mostly wait (on signals, exits, containers, a browser, npm)
+        // and judge no tight bound themselves: two at a time. Each looks only at what it started
+        // (its own state dir, ports, pids and containers; hardening counts orphans by owner). The
+        // packed package's conformance runs are judged like any run of the bin: an unexpected
+        // result beside others is confirmed alone before it counts.
+        extends: true,
+        test: {
+          name: "integration-waiting",
+          include: ["suites/*.test.ts"],
+          exclude: INTEGRATION_ALONE,
+          globalSetup: ["suites/global-setup.ts"],
+          maxWorkers: 2,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S node --import tsx
 // Chaos campaigns (fast-check): generated workloads and fault schedules on a real fleet, checked
 // over the recorded history, a failure shrunk to a small replayable scenario; a run folder with
 // results.json, history.jsonl, schedule.json and a self-contained report.html. This front end
@@ -6,7 +5,6 @@
 // Exit: 0 no defect, 1 a defect (or a harness error), 2 bad input (nothing started), 130 Ctrl-C
 // (the run folder is still written).
 import { type ChaosFlags, chaosArgs } from "../fixtures/chaos/options.ts";
-import { runChaosCommand } from "../fixtures/chaos/command.ts";
 import type { ResolvedDriver } from "../fixtures/drivers/load.ts";
 import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 import { parseFlags } from "./args.ts";
@@ -92,6 +90,8 @@ await runCli(async () => {
       return parsed.args;
     },
   );
+  // Loaded once the flags are known good: bad input is answered without loading the harness.
+  const { runChaosCommand } = await import("../fixtures/chaos/command.ts");
   const baseline = { knownDefects: (d: ResolvedDriver) => loadBaseline(d)?.chaos, takesSeveralResources };
   const defect = await runChaosCommand(args, baseline, (record, report) =>
     writeJUnit(args.junit, [chaosSuite(record, report)]),

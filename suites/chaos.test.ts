@@ -179,24 +179,29 @@ describe(`generated chaos (seed ${seed})`, () => {
   // One retry: the premise (whether a run fails hardly depends on timing) failed twice in 20 flake
   // runs with a core kept busy — an ok extend came late and the run passed in one of the two plays.
   // The choice of run and the shrink steps given the outcomes are unit-tested (chaos-shrink.test.ts).
-  test("two runs at a time find the same run of the seed and shrink it to the same counterexample as one at a time", {
-    timeout: 180_000,
-    retry: 1,
-  }, async () => {
-    // A mutant every ok extend shows (the expiration does not move), without faults: whether a run
-    // fails hardly depends on timing, so any difference would be the parallelism's.
-    const mutant = mutantDriver("extend-keeps-expiration");
-    const campaign = (parallel: number) =>
-      mutantSearch(mutant, { users: { min: 1, max: 3 }, maxFaults: 0 }, { runs: 8, shrinkRuns: 20, parallel });
-    const one = await campaign(1);
-    const two = await campaign(2);
-    expect(one.counterexample, `extend-keeps-expiration survived 8 generated runs (seed ${seed})`).toBeDefined();
-    expect(two.path, `seed ${seed}: --parallel 2 reported another run of the search`).toBe(one.path);
-    expect(two.original!.scenario).toEqual(one.original!.scenario);
-    expect(two.counterexample!.scenario, report(two.counterexample!, "--mutant extend-keeps-expiration")).toEqual(
-      one.counterexample!.scenario,
-    );
-  });
+  // The engine's choice of run does not depend on the provider: one pass runs it.
+  test.skipIf(provider !== "processes")(
+    "two runs at a time find the same run of the seed and shrink it to the same counterexample as one at a time (processes pass)",
+    {
+      timeout: 180_000,
+      retry: 1,
+    },
+    async () => {
+      // A mutant every ok extend shows (the expiration does not move), without faults: whether a run
+      // fails hardly depends on timing, so any difference would be the parallelism's.
+      const mutant = mutantDriver("extend-keeps-expiration");
+      const campaign = (parallel: number) =>
+        mutantSearch(mutant, { users: { min: 1, max: 3 }, maxFaults: 0 }, { runs: 8, shrinkRuns: 20, parallel });
+      const one = await campaign(1);
+      const two = await campaign(2);
+      expect(one.counterexample, `extend-keeps-expiration survived 8 generated runs (seed ${seed})`).toBeDefined();
+      expect(two.path, `seed ${seed}: --parallel 2 reported another run of the search`).toBe(one.path);
+      expect(two.original!.scenario).toEqual(one.original!.scenario);
+      expect(two.counterexample!.scenario, report(two.counterexample!, "--mutant extend-keeps-expiration")).toEqual(
+        one.counterexample!.scenario,
+      );
+    },
+  );
 
   // The catalog's known limitations as fixed schedules: beyond the assumptions, each double grant
   // is reported and attributed to the step that made it possible (never a defect, never missed).
@@ -290,20 +295,22 @@ describe.skipIf(inject("provider") !== "processes")(
       try {
         const common = ["--driver", "reference", "--runs", "4", "--seed", String(seed), "--ttl", "300-900"];
         const shard = (i: number) => [...common, "--shard", `${i}/2`, "--out", join(root, `part-${i}`)];
-        // One after another: four campaigns side by side once gave the reference a mutual-exclusion
-        // violation that 22 shrink runs never reproduced (flake run, one core kept busy; see
-        // docs/chaos.md) — load is not what this test is about.
-        const whole = await cli("scripts/chaos.ts", [...common, "--out", join(root, "whole")]);
-        const part1 = await cli("scripts/chaos.ts", shard(1));
-        const part2 = await cli("scripts/chaos.ts", shard(2));
-        const other = await cli("scripts/chaos.ts", [
-          ...common.slice(0, -2),
-          "--ttl",
-          "300-800",
-          "--shard",
-          "2/2",
-          "--out",
-          join(root, "other"),
+        // Side by side: the campaigns wait on ttls. (Once, so, the reference showed a double grant
+        // that was the history's: a child's release stamped when its death was noticed — fixed,
+        // see docs/chaos.md.)
+        const [whole, part1, part2, other] = await Promise.all([
+          cli("scripts/chaos.ts", [...common, "--out", join(root, "whole")]),
+          cli("scripts/chaos.ts", shard(1)),
+          cli("scripts/chaos.ts", shard(2)),
+          cli("scripts/chaos.ts", [
+            ...common.slice(0, -2),
+            "--ttl",
+            "300-800",
+            "--shard",
+            "2/2",
+            "--out",
+            join(root, "other"),
+          ]),
         ]);
         expect(whole.status, whole.output).toBe(0);
         for (const [i, part] of [part1, part2].entries()) {

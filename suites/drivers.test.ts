@@ -11,62 +11,69 @@ import { test } from "../fixtures/vitest/test.ts";
 
 const RETRY = { retryCount: 3, retryDelay: 100, retryJitter: 20 };
 
-describe("LOCK_DRIVER: built-in names and user modules", () => {
-  test("an unknown name lists the built-in drivers and the families", async () => {
-    await expect(resolveDriverFactory("nosuchlock")).rejects.toThrow(
-      /neither a built-in driver \(reference, redlock@5, redlock@4\), nor a family \(redlock, @sesamecare-oss\/redlock, redlock-universal, redis-semaphore; alone for the version your project installed, or name@version\), nor a path/,
-    );
-  });
+// Loading and resolving drivers does not depend on the provider (example3.test.ts and the
+// conformance suite run drivers on each): one pass runs this file.
+const onePass = describe.skipIf(inject("provider") !== "processes");
 
-  test("a family with a version that is not exact says so", async () => {
-    await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(
-      /redlock@99: "99" is not an exact version; name one, e\.g\. redlock@5\.0\.0-beta\.2/,
-    );
-  });
+onePass(
+  "LOCK_DRIVER: built-in names and user modules (processes pass: loading does not depend on the provider)",
+  () => {
+    test("an unknown name lists the built-in drivers and the families", async () => {
+      await expect(resolveDriverFactory("nosuchlock")).rejects.toThrow(
+        /neither a built-in driver \(reference, redlock@5, redlock@4\), nor a family \(redlock, @sesamecare-oss\/redlock, redlock-universal, redis-semaphore; alone for the version your project installed, or name@version\), nor a path/,
+      );
+    });
 
-  test("a path with no file says where it looked", async () => {
-    await expect(resolveDriverFactory("./suites/sample-drivers/nope.mjs")).rejects.toThrow(/no file at .*nope\.mjs/);
-  });
+    test("a family with a version that is not exact says so", async () => {
+      await expect(resolveDriverFactory("redlock@99")).rejects.toThrow(
+        /redlock@99: "99" is not an exact version; name one, e\.g\. redlock@5\.0\.0-beta\.2/,
+      );
+    });
 
-  test.each([
-    [
-      "no-default.mjs",
-      /no default export function createDriver\(ctx\) \(default export is missing; named exports: createDriver, version\)/,
-    ],
-    ["default-object.mjs", /default export is object/],
-    ["syntax-error.mjs", /failed to load/],
-  ])("%s is refused with what is wrong", async (file, message) => {
-    const error = await resolveDriverFactory(`./suites/sample-drivers/${file}`).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toMatch(message);
-  });
+    test("a path with no file says where it looked", async () => {
+      await expect(resolveDriverFactory("./suites/sample-drivers/nope.mjs")).rejects.toThrow(/no file at .*nope\.mjs/);
+    });
 
-  test("a factory whose driver lacks methods is refused, naming each missing member", async () => {
-    const factory = await resolveDriverFactory("./suites/sample-drivers/missing-methods.mjs");
-    await expect(instantiateDriver(factory, "missing-methods", { clients: [] })).rejects.toThrow(
-      "lacks extend() (got string), release() (got undefined), close() (got undefined)",
-    );
-  });
+    test.each([
+      [
+        "no-default.mjs",
+        /no default export function createDriver\(ctx\) \(default export is missing; named exports: createDriver, version\)/,
+      ],
+      ["default-object.mjs", /default export is object/],
+      ["syntax-error.mjs", /failed to load/],
+    ])("%s is refused with what is wrong", async (file, message) => {
+      const error = await resolveDriverFactory(`./suites/sample-drivers/${file}`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+    });
 
-  test("a factory that throws is reported with its message", async () => {
-    const factory = await resolveDriverFactory("./suites/sample-drivers/throws.mjs");
-    await expect(instantiateDriver(factory, "throws", { clients: [] })).rejects.toThrow(
-      /createDriver threw: needs at least 3 clients/,
-    );
-  });
+    test("a factory whose driver lacks methods is refused, naming each missing member", async () => {
+      const factory = await resolveDriverFactory("./suites/sample-drivers/missing-methods.mjs");
+      await expect(instantiateDriver(factory, "missing-methods", { clients: [] })).rejects.toThrow(
+        "lacks extend() (got string), release() (got undefined), close() (got undefined)",
+      );
+    });
 
-  test.for([
-    ["./suites/sample-drivers/plain-js-driver.mjs", "plain-js-redlock"],
-    ["./suites/sample-drivers/typescript-driver.ts", "typescript-fork"],
-  ] as const)("%s runs the example3 sequence", async ([path, name], { lab }) => {
-    const h = await lab.open({ driver: path, nodeCount: 3 });
-    expect(h.driver.name).toBe(name);
-    // runExample3 fails on any step whose check does not hold.
-    await runExample3(h.fleet, h.clients, h.driver, { ttlMs: 5000, retry: RETRY });
-  });
-});
+    test("a factory that throws is reported with its message", async () => {
+      const factory = await resolveDriverFactory("./suites/sample-drivers/throws.mjs");
+      await expect(instantiateDriver(factory, "throws", { clients: [] })).rejects.toThrow(
+        /createDriver threw: needs at least 3 clients/,
+      );
+    });
 
-describe("usable from another project: the redlock-conformance bin", () => {
+    test.for([
+      ["./suites/sample-drivers/plain-js-driver.mjs", "plain-js-redlock"],
+      ["./suites/sample-drivers/typescript-driver.ts", "typescript-fork"],
+    ] as const)("%s runs the example3 sequence", async ([path, name], { lab }) => {
+      const h = await lab.open({ driver: path, nodeCount: 3 });
+      expect(h.driver.name).toBe(name);
+      // runExample3 fails on any step whose check does not hold.
+      await runExample3(h.fleet, h.clients, h.driver, { ttlMs: 5000, retry: RETRY });
+    });
+  },
+);
+
+onePass("usable from another project: the redlock-conformance bin (processes pass)", () => {
   const bin = join(process.cwd(), "bin", "redlock-conformance.mjs");
   const reference = pathToFileURL(join(process.cwd(), "fixtures", "drivers", "reference.ts")).href;
   const project = (driverSource: string) => {

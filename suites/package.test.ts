@@ -116,6 +116,7 @@ describe.skipIf(provider !== "processes")(
         join(app, "package.json"),
         JSON.stringify({ name: "foreign-app", version: "1.0.0", private: true, type: "module" }, null, 2),
       );
+      // One install: the package, the redlock it tests, and the vitest its conformanceSuite() runs in.
       const installed = await run("npm", [
         "install",
         "--no-audit",
@@ -123,6 +124,7 @@ describe.skipIf(provider !== "processes")(
         "--prefer-offline",
         tarball,
         "redlock@5.0.0-beta.2",
+        `vitest@${OWN.devDependencies.vitest}`,
       ]);
       expect(installed.status, output(installed)).toBe(0);
     }, 300_000);
@@ -131,165 +133,161 @@ describe.skipIf(provider !== "processes")(
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
 
-    test("the tarball passes publint, and its entry points resolve with types for node16/nodenext and bundler users (attw)", async () => {
-      const lint = await run("npx", ["--no-install", "publint", tarball], { cwd: ROOT, env: foreignEnv() });
-      expect(lint.status, output(lint)).toBe(0);
-      expect(lint.stdout).toMatch(/All good!/);
-      // An ESM-only package: CommonJS require() and node10 resolution are out of scope by design.
-      const types = await run("npx", ["--no-install", "attw", "--profile", "esm-only", "--format", "json", tarball], {
-        cwd: ROOT,
-        env: foreignEnv(),
-      });
-      expect(types.status, output(types)).toBe(0);
-      const report = JSON.parse(types.stdout) as {
-        analysis: {
-          entrypoints: Record<
-            string,
-            { resolutions: Record<string, { resolution?: { fileName: string; isTypeScript: boolean } }> }
-          >;
+    // Runs of the bin that share nothing but the installed project (each writes files of its own
+    // names): side by side. The checks of the packed files read only.
+    describe.concurrent("the bin, the tarball and the installed files", () => {
+      test("the tarball passes publint, and its entry points resolve with types for node16/nodenext and bundler users (attw)", async () => {
+        const lint = await run("npx", ["--no-install", "publint", tarball], { cwd: ROOT, env: foreignEnv() });
+        expect(lint.status, output(lint)).toBe(0);
+        expect(lint.stdout).toMatch(/All good!/);
+        // An ESM-only package: CommonJS require() and node10 resolution are out of scope by design.
+        const types = await run("npx", ["--no-install", "attw", "--profile", "esm-only", "--format", "json", tarball], {
+          cwd: ROOT,
+          env: foreignEnv(),
+        });
+        expect(types.status, output(types)).toBe(0);
+        const report = JSON.parse(types.stdout) as {
+          analysis: {
+            entrypoints: Record<
+              string,
+              { resolutions: Record<string, { resolution?: { fileName: string; isTypeScript: boolean } }> }
+            >;
+          };
         };
-      };
-      for (const entry of [".", "./vitest"]) {
-        for (const kind of ["node16-esm", "bundler"]) {
-          const resolved = report.analysis.entrypoints[entry]?.resolutions[kind]?.resolution;
-          expect(resolved?.fileName, `${entry} for ${kind}`).toMatch(/\.d\.ts$/);
-          expect(resolved?.isTypeScript, `${entry} for ${kind}`).toBe(true);
+        for (const entry of [".", "./vitest"]) {
+          for (const kind of ["node16-esm", "bundler"]) {
+            const resolved = report.analysis.entrypoints[entry]?.resolutions[kind]?.resolution;
+            expect(resolved?.fileName, `${entry} for ${kind}`).toMatch(/\.d\.ts$/);
+            expect(resolved?.isTypeScript, `${entry} for ${kind}`).toBe(true);
+          }
         }
-      }
-    }, 120_000);
+      }, 120_000);
 
-    test("installs as compiled JavaScript: no tsx, no dev dependency of ours, no TypeScript source", async () => {
-      expect(existsSync(join(app, "node_modules", "tsx")), "tsx in the foreign project").toBe(false);
-      // A package of the same name may come with a runtime dependency (@types/node through
-      // testcontainers' types); none may be there because redlock-conformance asked for it.
-      for (const name of Object.keys(OWN.devDependencies).filter((n) => existsSync(join(app, "node_modules", n)))) {
-        const why = await run("npm", ["explain", name]);
-        expect(why.stdout, `${name} in the foreign project`).not.toMatch(
-          new RegExp(`^\\s*${name.replace(/[/.]/g, "\\$&")}@\\S+ from redlock-conformance@`, "m"),
+      test("installs as compiled JavaScript: no tsx, no dev dependency of ours, no TypeScript source", async () => {
+        expect(existsSync(join(app, "node_modules", "tsx")), "tsx in the foreign project").toBe(false);
+        // A package of the same name may come with a runtime dependency (@types/node through
+        // testcontainers' types); none may be there because redlock-conformance asked for it.
+        for (const name of Object.keys(OWN.devDependencies).filter((n) => existsSync(join(app, "node_modules", n)))) {
+          const why = await run("npm", ["explain", name]);
+          expect(why.stdout, `${name} in the foreign project`).not.toMatch(
+            new RegExp(`^\\s*${name.replace(/[/.]/g, "\\$&")}@\\S+ from redlock-conformance@`, "m"),
+          );
+        }
+        const pkg = join(app, "node_modules", "redlock-conformance");
+        const sources = filesUnder(pkg).filter((f) => /\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f));
+        expect(sources.map((f) => relative(pkg, f))).toEqual([]);
+        expect(existsSync(join(pkg, "build", "scripts", "conformance.js"))).toBe(true);
+      });
+
+      test("npx redlock-conformance --driver redlock tests the redlock the project installed, and writes valid JUnit", async () => {
+        const r = await cli(["--driver", "redlock", "--only", "ME-1,QU-2,VA-3", "--junit", "conformance.xml"]);
+        expect(r.status, output(r)).toBe(0);
+        expect(r.stdout).toContain(`redlock 5.0.0-beta.2, installed in ${app}`);
+        expect(r.stdout).toMatch(/baseline redlock@5\.0\.0-beta\.2;/);
+        expect(r.stdout).toMatch(/: 1 passed, 0 failed, 2 informational/);
+        const xml = await expectValidJUnit("conformance.xml");
+        expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="0"/);
+      }, 180_000);
+
+      test("a hand-written driver module without `using` conforms: exit 0, the AE rows are skips with their reason (bin, --json, JUnit)", async () => {
+        copyFileSync(join(ROOT, "suites", "sample-drivers", "my-redlock.mjs"), join(app, "my-redlock.mjs"));
+        const r = await cli(["--driver", "./my-redlock.mjs", "--json", "my-redlock.json", "--junit", "my-redlock.xml"]);
+        expect(r.status, output(r)).toBe(0);
+        expect(r.stdout).toMatch(/no baseline: every must-hold, must-fail and liveness property must pass/);
+        // The figures that matter: nothing failed and the seven AE rows are skips (a "should" bound under load may turn informational).
+        expect(r.stdout).toMatch(/: \d+ passed, 0 failed, \d+ informational .*, 7 skipped, /);
+        for (const id of ["AE-1", "AE-2", "AE-3", "AE-4", "AE-5", "AE-6", "AE-7"])
+          expect(r.stdout).toMatch(
+            new RegExp(
+              `^skip +${id} +unsupported .* SKIPPED: .using. \\(an auto-extending lock\\) is unsupported by the \\./my-redlock\\.mjs driver`,
+              "m",
+            ),
+          );
+        expect(r.stdout).toMatch(/^skipped for the driver: AE-1, AE-2, AE-3, AE-4, AE-5, AE-6, AE-7 — /m);
+        const json = JSON.parse(readFileSync(join(app, "my-redlock.json"), "utf8")) as {
+          results: Array<{ id: string; status: string; judgement: { outcome: string } }>;
+        };
+        expect(json.results.filter((x) => x.judgement.outcome === "skip").map((x) => x.id)).toEqual([
+          "AE-1",
+          "AE-2",
+          "AE-3",
+          "AE-4",
+          "AE-5",
+          "AE-6",
+          "AE-7",
+        ]);
+        expect(json.results.filter((x) => x.judgement.outcome === "fail")).toEqual([]);
+        const xml = await expectValidJUnit("my-redlock.xml");
+        expect(xml).toMatch(/<testsuite [^>]*tests="50" failures="0" errors="0" skipped="7"/);
+        expect(xml).toMatch(/<testcase name="AE-1 [^"]*"[^>]*>\s*<skipped>SKIPPED: `using`/);
+      }, 240_000);
+
+      test("compare redlock@4.2.0 redlock@5.0.0-beta.2 installs both into the cache and prints the confirmed differences (exit 1: regressions)", async () => {
+        const r = await cli([
+          "compare",
+          "redlock@4.2.0",
+          "redlock@5.0.0-beta.2",
+          "--only",
+          "ME-1,QU-2,VA-3",
+          "--confirm",
+          "1",
+          "--junit",
+          "compare.xml",
+        ]);
+        expect(r.status, output(r)).toBe(1);
+        expect(r.stdout).toMatch(/^redlock@4\.2\.0: redlock 4\.2\.0, from the version cache, /m);
+        expect(r.stdout).toMatch(/^\| QU-2 .*\| 1 of 1 re-runs agreed \|$/m);
+        expect(r.stdout).toMatch(/^\| VA-3 .*\| 1 of 1 re-runs agreed \|$/m);
+        expect(r.stdout).not.toMatch(/^\| ME-1/m);
+        expect(r.stdout).toMatch(
+          /2 difference\(s\) out of 3 properties; 2 pass on redlock@4\.2\.0 but not on redlock@5\.0\.0-beta\.2 \(regressions\)/,
         );
-      }
-      const pkg = join(app, "node_modules", "redlock-conformance");
-      const sources = filesUnder(pkg).filter((f) => /\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f));
-      expect(sources.map((f) => relative(pkg, f))).toEqual([]);
-      expect(existsSync(join(pkg, "build", "scripts", "conformance.js"))).toBe(true);
+        expect(r.stdout).toMatch(/- VA-3: redlock@5\.0\.0-beta\.2 now fails it: no check of the elapsed time/);
+        const xml = await expectValidJUnit("compare.xml");
+        expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="2"/);
+      }, 240_000);
+
+      test("bad input is exit 2 and an unreachable registry exit 3, each one error, nothing started", async () => {
+        const cases: Array<[string[], Record<string, string> | undefined, number, RegExp]> = [
+          [
+            ["--driver", "redlock-universal"],
+            undefined,
+            2,
+            /package\.json does not depend on redlock-universal; install it there \(npm install redlock-universal\) or name a version/,
+          ],
+          [
+            ["--driver", "redis-semaphore@5.6.0"],
+            undefined,
+            2,
+            /version 5\.6\.0 is outside what the redis-semaphore adapter supports \(>=5\.8\.0/,
+          ],
+          [["--driver", "redlock@latest"], undefined, 2, /"latest" is not an exact version/],
+          [["--driver", "redlock@5.0.0-beta.9"], undefined, 2, /the registry has no version 5\.0\.0-beta\.9/],
+          [
+            ["--driver", "redlock@5.0.0-alpha.1"],
+            {
+              npm_config_registry: "http://127.0.0.1:9/",
+              npm_config_fetch_retries: "0",
+              npm_config_prefer_online: "true",
+            },
+            3,
+            /the npm registry could not be reached/,
+          ],
+          [["compare", "redlock", "--confirm", "1"], undefined, 2, /usage: redlock-conformance compare/],
+        ];
+        for (const [args, extra, status, message] of cases) {
+          const r = await cli(args, extra);
+          expect(r.status, `${args.join(" ")}\n${output(r)}`).toBe(status);
+          expect(r.stderr, args.join(" ")).toMatch(message);
+          expect(r.stderr.match(/^Error:/gm), args.join(" ")).toHaveLength(1);
+          expect(r.stdout, `${args.join(" ")}: a run began`).not.toMatch(/provider processes/);
+        }
+      }, 180_000);
     });
 
-    test("npx redlock-conformance --driver redlock tests the redlock the project installed, and writes valid JUnit", async () => {
-      const r = await cli(["--driver", "redlock", "--only", "ME-1,QU-2,VA-3", "--junit", "conformance.xml"]);
-      expect(r.status, output(r)).toBe(0);
-      expect(r.stdout).toContain(`redlock 5.0.0-beta.2, installed in ${app}`);
-      expect(r.stdout).toMatch(/baseline redlock@5\.0\.0-beta\.2;/);
-      expect(r.stdout).toMatch(/: 1 passed, 0 failed, 2 informational/);
-      const xml = await expectValidJUnit("conformance.xml");
-      expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="0"/);
-    }, 180_000);
-
-    test("a hand-written driver module without `using` conforms: exit 0, the AE rows are skips with their reason (bin, --json, JUnit)", async () => {
-      copyFileSync(join(ROOT, "suites", "sample-drivers", "my-redlock.mjs"), join(app, "my-redlock.mjs"));
-      const r = await cli(["--driver", "./my-redlock.mjs", "--json", "my-redlock.json", "--junit", "my-redlock.xml"]);
-      expect(r.status, output(r)).toBe(0);
-      expect(r.stdout).toMatch(/no baseline: every must-hold, must-fail and liveness property must pass/);
-      // The figures that matter: nothing failed and the seven AE rows are skips (a "should" bound under load may turn informational).
-      expect(r.stdout).toMatch(/: \d+ passed, 0 failed, \d+ informational .*, 7 skipped, /);
-      for (const id of ["AE-1", "AE-2", "AE-3", "AE-4", "AE-5", "AE-6", "AE-7"])
-        expect(r.stdout).toMatch(
-          new RegExp(
-            `^skip +${id} +unsupported .* SKIPPED: .using. \\(an auto-extending lock\\) is unsupported by the \\./my-redlock\\.mjs driver`,
-            "m",
-          ),
-        );
-      expect(r.stdout).toMatch(/^skipped for the driver: AE-1, AE-2, AE-3, AE-4, AE-5, AE-6, AE-7 — /m);
-      const json = JSON.parse(readFileSync(join(app, "my-redlock.json"), "utf8")) as {
-        results: Array<{ id: string; status: string; judgement: { outcome: string } }>;
-      };
-      expect(json.results.filter((x) => x.judgement.outcome === "skip").map((x) => x.id)).toEqual([
-        "AE-1",
-        "AE-2",
-        "AE-3",
-        "AE-4",
-        "AE-5",
-        "AE-6",
-        "AE-7",
-      ]);
-      expect(json.results.filter((x) => x.judgement.outcome === "fail")).toEqual([]);
-      const xml = await expectValidJUnit("my-redlock.xml");
-      expect(xml).toMatch(/<testsuite [^>]*tests="50" failures="0" errors="0" skipped="7"/);
-      expect(xml).toMatch(/<testcase name="AE-1 [^"]*"[^>]*>\s*<skipped>SKIPPED: `using`/);
-    }, 240_000);
-
-    test("compare redlock@4.2.0 redlock@5.0.0-beta.2 installs both into the cache and prints the confirmed differences (exit 1: regressions)", async () => {
-      const r = await cli([
-        "compare",
-        "redlock@4.2.0",
-        "redlock@5.0.0-beta.2",
-        "--only",
-        "ME-1,QU-2,VA-3",
-        "--confirm",
-        "1",
-        "--junit",
-        "compare.xml",
-      ]);
-      expect(r.status, output(r)).toBe(1);
-      expect(r.stdout).toMatch(/^redlock@4\.2\.0: redlock 4\.2\.0, from the version cache, /m);
-      expect(r.stdout).toMatch(/^\| QU-2 .*\| 1 of 1 re-runs agreed \|$/m);
-      expect(r.stdout).toMatch(/^\| VA-3 .*\| 1 of 1 re-runs agreed \|$/m);
-      expect(r.stdout).not.toMatch(/^\| ME-1/m);
-      expect(r.stdout).toMatch(
-        /2 difference\(s\) out of 3 properties; 2 pass on redlock@4\.2\.0 but not on redlock@5\.0\.0-beta\.2 \(regressions\)/,
-      );
-      expect(r.stdout).toMatch(/- VA-3: redlock@5\.0\.0-beta\.2 now fails it: no check of the elapsed time/);
-      const xml = await expectValidJUnit("compare.xml");
-      expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="2"/);
-    }, 240_000);
-
-    test("bad input is exit 2 and an unreachable registry exit 3, each one error, nothing started", async () => {
-      const cases: Array<[string[], Record<string, string> | undefined, number, RegExp]> = [
-        [
-          ["--driver", "redlock-universal"],
-          undefined,
-          2,
-          /package\.json does not depend on redlock-universal; install it there \(npm install redlock-universal\) or name a version/,
-        ],
-        [
-          ["--driver", "redis-semaphore@5.6.0"],
-          undefined,
-          2,
-          /version 5\.6\.0 is outside what the redis-semaphore adapter supports \(>=5\.8\.0/,
-        ],
-        [["--driver", "redlock@latest"], undefined, 2, /"latest" is not an exact version/],
-        [["--driver", "redlock@5.0.0-beta.9"], undefined, 2, /the registry has no version 5\.0\.0-beta\.9/],
-        [
-          ["--driver", "redlock@5.0.0-alpha.1"],
-          {
-            npm_config_registry: "http://127.0.0.1:9/",
-            npm_config_fetch_retries: "0",
-            npm_config_prefer_online: "true",
-          },
-          3,
-          /the npm registry could not be reached/,
-        ],
-        [["compare", "redlock", "--confirm", "1"], undefined, 2, /usage: redlock-conformance compare/],
-      ];
-      for (const [args, extra, status, message] of cases) {
-        const r = await cli(args, extra);
-        expect(r.status, `${args.join(" ")}\n${output(r)}`).toBe(status);
-        expect(r.stderr, args.join(" ")).toMatch(message);
-        expect(r.stderr.match(/^Error:/gm), args.join(" ")).toHaveLength(1);
-        expect(r.stdout, `${args.join(" ")}: a run began`).not.toMatch(/provider processes/);
-      }
-    }, 180_000);
-
-    describe("conformanceSuite() in the project's own vitest run", () => {
-      beforeAll(async () => {
-        const installed = await run("npm", [
-          "install",
-          "--no-audit",
-          "--no-fund",
-          "--prefer-offline",
-          "--save-dev",
-          `vitest@${OWN.devDependencies.vitest}`,
-        ]);
-        expect(installed.status, output(installed)).toBe(0);
+    // The project's own vitest runs wait on ttls: side by side.
+    describe.concurrent("conformanceSuite() in the project's own vitest run", () => {
+      beforeAll(() => {
         writeFileSync(
           join(app, "vitest.config.mjs"),
           `export default { test: { include: ["conformance.test.mjs"], pool: "forks", globalSetup: ["redlock-conformance/vitest/global-setup"] } };\n`,
@@ -303,16 +301,20 @@ describe.skipIf(provider !== "processes")(
           join(app, "mutant-driver.mjs"),
           `import { createReferenceDriver } from "redlock-conformance";\nexport default (ctx) => createReferenceDriver(ctx, "release-without-owner-check");\n`,
         );
-      }, 180_000);
+      });
 
-      const vitest = (driver: string, only: string | null = "OV-1,OV-2") =>
-        run(
+      /** The user's vitest run, with its JSON report in a file of its own (the runs are side by side). */
+      const vitest = async (driver: string, only: string | null = "OV-1,OV-2") => {
+        const json = `vitest-${driver.replace(/\W+/g, "-")}.json`;
+        const r = await run(
           "npx",
-          ["--no-install", "vitest", "run", "--reporter=verbose", "--reporter=json", "--outputFile.json=vitest.json"],
+          ["--no-install", "vitest", "run", "--reporter=verbose", "--reporter=json", `--outputFile.json=${json}`],
           { env: foreignEnv({ FOREIGN_DRIVER: driver, ...(only ? { FOREIGN_ONLY: only } : {}) }) },
         );
-      const results = () =>
-        JSON.parse(readFileSync(join(app, "vitest.json"), "utf8")) as {
+        return { ...r, results: () => results(json) };
+      };
+      const results = (json: string) =>
+        JSON.parse(readFileSync(join(app, json), "utf8")) as {
           numPassedTests: number;
           numFailedTests: number;
           numPendingTests: number;
@@ -324,7 +326,7 @@ describe.skipIf(provider !== "processes")(
       test("passes for the reference driver", async () => {
         const r = await vitest("reference");
         expect(r.status, output(r)).toBe(0);
-        expect(results()).toMatchObject({ numPassedTests: 2, numFailedTests: 0 });
+        expect(r.results()).toMatchObject({ numPassedTests: 2, numFailedTests: 0 });
       }, 180_000);
 
       // The bin above ran the whole catalog for this driver; here the AE rows and the properties a
@@ -332,9 +334,9 @@ describe.skipIf(provider !== "processes")(
       test("passes for the hand-written driver without `using`: the AE rows are skipped with their reason", async () => {
         const r = await vitest("./my-redlock.mjs", "QU-3,VA-4,VA-3,TE-4,AE-1,AE-2,AE-3,AE-4,AE-5,AE-6,AE-7");
         expect(r.status, output(r)).toBe(0);
-        const tests = results().testResults.flatMap((f) => f.assertionResults);
+        const tests = r.results().testResults.flatMap((f) => f.assertionResults);
         expect(tests).toHaveLength(11);
-        expect(results()).toMatchObject({ numFailedTests: 0, numPassedTests: 4, numPendingTests: 7 });
+        expect(r.results()).toMatchObject({ numFailedTests: 0, numPassedTests: 4, numPendingTests: 7 });
         for (const t of tests.filter((x) => / AE-\d /.test(x.fullName)))
           expect(["skipped", "pending"], t.fullName).toContain(t.status);
         // The verbose reporter prints each skip's reason beside the test.
@@ -346,7 +348,7 @@ describe.skipIf(provider !== "processes")(
       test("fails for a mutant, with the usual report (property, nodes, timeline, replay seed)", async () => {
         const r = await vitest("./mutant-driver.mjs");
         expect(r.status, output(r)).toBe(1);
-        const tests = results().testResults.flatMap((f) => f.assertionResults);
+        const tests = r.results().testResults.flatMap((f) => f.assertionResults);
         expect(tests.find((t) => t.fullName.includes("OV-1"))?.status).toBe("passed");
         const failed = tests.find((t) => t.fullName.includes("OV-2"));
         expect(failed?.status).toBe("failed");
@@ -358,7 +360,8 @@ describe.skipIf(provider !== "processes")(
       }, 180_000);
     });
 
-    describe("the CI recipe (examples/github-actions), its commands as the workflow runs them", () => {
+    // Three jobs of the workflow, each with its reports folder: side by side.
+    describe.concurrent("the CI recipe (examples/github-actions), its commands as the workflow runs them", () => {
       const script = () =>
         join(app, "node_modules", "redlock-conformance", "examples", "github-actions", "redlock-upgrade-check.sh");
       const baseLock = (version: string) => {
