@@ -1,4 +1,5 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { describe, expect, inject } from "vitest";
@@ -86,11 +87,21 @@ const EXTERNAL_CHECKED = PROPERTIES.map((p) => p.id).filter((id) => !id.startsWi
 const NODE_FAULT = PROPERTIES.filter((p) => p.needs?.length && EXTERNAL_CHECKED.includes(p.id)).map((p) => p.id);
 
 /** The bin, as a user in another terminal runs it, against nodes given by URL only. */
-function conformanceOn(nodes: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, "--driver", "redlock@5", "--only", EXTERNAL_CHECKED.join(",")], {
-    env: { ...process.env, REDIS_PROVIDER: "external", REDIS_NODES: nodes, REDIS_NODE_COUNT: "", ...env },
-    encoding: "utf8",
-    timeout: 240_000,
+async function conformanceOn(nodes: string, env: Record<string, string> = {}) {
+  // Spawned, not spawnSync: the file's tests run side by side (each on a fleet of its own).
+  const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, "--driver", "redlock@5", "--only", EXTERNAL_CHECKED.join(",")], {
+      env: { ...process.env, REDIS_PROVIDER: "external", REDIS_NODES: nodes, REDIS_NODE_COUNT: "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const guard = setTimeout(() => child.kill("SIGKILL"), 240_000);
+    child.on("close", (status) => {
+      clearTimeout(guard);
+      resolve({ status, stdout, stderr });
+    });
   });
   const output = result.stdout + result.stderr;
   const skipped = [...output.matchAll(/^skip (\S+)/gm)].map((m) => m[1]!);
@@ -102,7 +113,10 @@ function conformanceOn(nodes: string, env: Record<string, string> = {}) {
   };
 }
 
-describe("conformance on a fleet the harness did not start", () => {
+const docker = (args: string[]) => promisify(execFile)("docker", args, { encoding: "utf8" });
+
+// The three tests wait on fleets and runs of their own: side by side.
+describe.concurrent("conformance on a fleet the harness did not start", () => {
   test("npm run fleet in one process, conformance by URL in another: exit 0, provider limits skipped, SC-11…13 run", {
     timeout: 300_000,
   }, async ({ skip }) => {
@@ -110,7 +124,7 @@ describe("conformance on a fleet the harness did not start", () => {
       skip("UNSUPPORTED on external: this suite starts its own fleet to play the external one");
     const fleet = await startFleetCommand("node");
     try {
-      const run = conformanceOn(fleet.nodes);
+      const run = await conformanceOn(fleet.nodes);
       expect(run.status, run.output).toBe(0);
       expect(run.output).toMatch(/, 0 failed, /);
       // The node-control properties are skipped with the reason, and summarised.
@@ -141,33 +155,29 @@ describe("conformance on a fleet the harness did not start", () => {
       for (let i = 0; i < 5; i++) {
         const port = await freePort();
         // Labelled like our own containers, so a crash of this test leaves nothing the reaper misses.
-        const id = execFileSync(
-          "docker",
-          [
-            "run",
-            "-d",
-            "--label",
-            `${LABEL}=true`,
-            "--label",
-            `${LABEL}.owner=${formatIdentity(self)}`,
-            "--label",
-            `${LABEL}.host=${hostname()}`,
-            "-p",
-            `127.0.0.1:${port}:6379`,
-            image,
-            "redis-server",
-            "--requirepass",
-            password,
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            "/data",
-          ],
-          { encoding: "utf8" },
-        ).trim();
-        ids.push(id);
+        const { stdout } = await docker([
+          "run",
+          "-d",
+          "--label",
+          `${LABEL}=true`,
+          "--label",
+          `${LABEL}.owner=${formatIdentity(self)}`,
+          "--label",
+          `${LABEL}.host=${hostname()}`,
+          "-p",
+          `127.0.0.1:${port}:6379`,
+          image,
+          "redis-server",
+          "--requirepass",
+          password,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+          "--dir",
+          "/data",
+        ]);
+        ids.push(stdout.trim());
         urls.push(nodeUrl({ host: "127.0.0.1", port, password }));
       }
       await waitFor(
@@ -179,7 +189,9 @@ describe("conformance on a fleet the harness did not start", () => {
         30_000,
         100,
       );
-      const controlled = conformanceOn(urls.join(","), { REDIS_NODE_CONTROL: "examples/node-control/docker.mjs" });
+      const controlled = await conformanceOn(urls.join(","), {
+        REDIS_NODE_CONTROL: "examples/node-control/docker.mjs",
+      });
       expect(controlled.status, controlled.output).toBe(0);
       expect(controlled.output).toMatch(/, 0 failed, /);
       // Judged against the managed providers' baseline, so every property that ran has their status.
@@ -195,12 +207,12 @@ describe("conformance on a fleet the harness did not start", () => {
         controlled.output,
       ).toEqual([]);
     } finally {
-      if (ids.length) execFileSync("docker", ["rm", "-f", "-v", ...ids], { stdio: "ignore" });
+      if (ids.length) await docker(["rm", "-f", "-v", ...ids]);
     }
   });
 });
 
-describe("a fleet goes with its parent", () => {
+describe.concurrent("a fleet goes with its parent", () => {
   test("SIGTERM to the npm process of `npm run fleet` removes the fleet at once", { timeout: 120_000 }, async ({
     skip,
   }) => {
