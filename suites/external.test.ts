@@ -1,13 +1,11 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { describe, expect, inject } from "vitest";
 import { waitFor } from "../fixtures/core/clock.ts";
-import { formatIdentity, self } from "../fixtures/core/identity.ts";
 import { probeConnect } from "../fixtures/core/net.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
-import { imageToUse, LABEL } from "../fixtures/fleet/containers.ts";
+import { imageToUse, ownContainerLabels } from "../fixtures/fleet/containers.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
 import { freePort } from "../fixtures/fleet/ports.ts";
 import { test } from "../fixtures/vitest/test.ts";
@@ -158,12 +156,7 @@ describe.concurrent("conformance on a fleet the harness did not start", () => {
         const { stdout } = await docker([
           "run",
           "-d",
-          "--label",
-          `${LABEL}=true`,
-          "--label",
-          `${LABEL}.owner=${formatIdentity(self)}`,
-          "--label",
-          `${LABEL}.host=${hostname()}`,
+          ...Object.entries(ownContainerLabels()).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
           "-p",
           `127.0.0.1:${port}:6379`,
           image,
