@@ -2,6 +2,9 @@ import { defineConfig } from "vitest/config";
 
 /** Integration files that run alone (see the projects below and docs/speed.md). */
 const INTEGRATION_ALONE = [
+  // Its SIGKILL cases leave orphans on purpose and count what the reaper takes: on containers the
+  // reaper of any CLI starting beside it (and hardening's orphan count) would see them too.
+  "suites/leaks.test.ts",
   "suites/conformance.test.ts",
   "suites/audit.test.ts",
   "suites/mutants.test.ts",
@@ -32,9 +35,9 @@ export default defineConfig({
         test: { name: "unit", include: ["suites/unit/**/*.test.ts"], maxWorkers: 2, sequence: { groupOrder: 0 } },
       },
       {
-        // Real fleets, judged against timing bounds or heavy on the two cores (the packed package,
-        // property workers, campaigns): one file at a time keeps their margins honest. The global
-        // set-up validates input, resolves the provider and reaps leftovers.
+        // Real fleets, judged against timing bounds or heavy on the two cores (property workers,
+        // campaigns), or leaving orphans on purpose: one file at a time keeps their margins and
+        // counts honest. The global set-up validates input, resolves the provider and reaps leftovers.
         extends: true,
         test: {
           name: "integration",
@@ -47,9 +50,9 @@ export default defineConfig({
       {
         // Real fleets, but files that mostly wait (on signals, exits, containers, a browser, npm)
         // and judge no tight bound themselves: two at a time. Each looks only at what it started
-        // (its own state dir, ports, pids and containers; hardening counts orphans by owner). The
-        // packed package's conformance runs are judged like any run of the bin: an unexpected
-        // result beside others is confirmed alone before it counts.
+        // (its own state dir, ports, pids and containers; hardening and the package suite count
+        // orphans by owner). The packed package's runs of the bin are the heaviest here: at most
+        // four at a time (its groups run one after another).
         extends: true,
         test: {
           name: "integration-waiting",

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { readProcessRecords } from "../fixtures/core/ledger.ts";
+import { isOrphaned, readProcessRecords } from "../fixtures/core/ledger.ts";
 import { schemaErrors } from "./unit/junit-schema.ts";
 
 /**
@@ -116,6 +116,7 @@ describe.skipIf(provider !== "processes")(
         join(app, "package.json"),
         JSON.stringify({ name: "foreign-app", version: "1.0.0", private: true, type: "module" }, null, 2),
       );
+      copyFileSync(join(ROOT, "suites", "sample-drivers", "my-redlock.mjs"), join(app, "my-redlock.mjs"));
       // One install: the package, the redlock it tests, and the vitest its conformanceSuite() runs in.
       const installed = await run("npm", [
         "install",
@@ -134,9 +135,11 @@ describe.skipIf(provider !== "processes")(
     });
 
     // Runs of the bin that share nothing but the installed project (each writes files of its own
-    // names): side by side. The checks of the packed files read only.
-    describe.concurrent("the bin, the tarball and the installed files", () => {
-      test("the tarball passes publint, and its entry points resolve with types for node16/nodenext and bundler users (attw)", async () => {
+    // names): side by side within each group, the groups one after another (a suite marked
+    // concurrent would run beside its concurrent siblings: up to nine runs at once on two cores).
+    // The checks of the packed files read only.
+    describe("the bin, the tarball and the installed files", () => {
+      test.concurrent("the tarball passes publint, and its entry points resolve with types for node16/nodenext and bundler users (attw)", async () => {
         const lint = await run("npx", ["--no-install", "publint", tarball], { cwd: ROOT, env: foreignEnv() });
         expect(lint.status, output(lint)).toBe(0);
         expect(lint.stdout).toMatch(/All good!/);
@@ -163,7 +166,7 @@ describe.skipIf(provider !== "processes")(
         }
       }, 120_000);
 
-      test("installs as compiled JavaScript: no tsx, no dev dependency of ours, no TypeScript source", async () => {
+      test.concurrent("installs as compiled JavaScript: no tsx, no dev dependency of ours, no TypeScript source", async () => {
         expect(existsSync(join(app, "node_modules", "tsx")), "tsx in the foreign project").toBe(false);
         // A package of the same name may come with a runtime dependency (@types/node through
         // testcontainers' types); none may be there because redlock-conformance asked for it.
@@ -179,7 +182,7 @@ describe.skipIf(provider !== "processes")(
         expect(existsSync(join(pkg, "build", "scripts", "conformance.js"))).toBe(true);
       });
 
-      test("npx redlock-conformance --driver redlock tests the redlock the project installed, and writes valid JUnit", async () => {
+      test.concurrent("npx redlock-conformance --driver redlock tests the redlock the project installed, and writes valid JUnit", async () => {
         const r = await cli(["--driver", "redlock", "--only", "ME-1,QU-2,VA-3", "--junit", "conformance.xml"]);
         expect(r.status, output(r)).toBe(0);
         expect(r.stdout).toContain(`redlock 5.0.0-beta.2, installed in ${app}`);
@@ -189,8 +192,7 @@ describe.skipIf(provider !== "processes")(
         expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="0"/);
       }, 180_000);
 
-      test("a hand-written driver module without `using` conforms: exit 0, the AE rows are skips with their reason (bin, --json, JUnit)", async () => {
-        copyFileSync(join(ROOT, "suites", "sample-drivers", "my-redlock.mjs"), join(app, "my-redlock.mjs"));
+      test.concurrent("a hand-written driver module without `using` conforms: exit 0, the AE rows are skips with their reason (bin, --json, JUnit)", async () => {
         const r = await cli(["--driver", "./my-redlock.mjs", "--json", "my-redlock.json", "--junit", "my-redlock.xml"]);
         expect(r.status, output(r)).toBe(0);
         expect(r.stdout).toMatch(/no baseline: every must-hold, must-fail and liveness property must pass/);
@@ -222,7 +224,7 @@ describe.skipIf(provider !== "processes")(
         expect(xml).toMatch(/<testcase name="AE-1 [^"]*"[^>]*>\s*<skipped>SKIPPED: `using`/);
       }, 240_000);
 
-      test("compare redlock@4.2.0 redlock@5.0.0-beta.2 installs both into the cache and prints the confirmed differences (exit 1: regressions)", async () => {
+      test.concurrent("compare redlock@4.2.0 redlock@5.0.0-beta.2 installs both into the cache and prints the confirmed differences (exit 1: regressions)", async () => {
         const r = await cli([
           "compare",
           "redlock@4.2.0",
@@ -247,7 +249,7 @@ describe.skipIf(provider !== "processes")(
         expect(xml).toMatch(/<testsuite [^>]*tests="3" failures="2"/);
       }, 240_000);
 
-      test("bad input is exit 2 and an unreachable registry exit 3, each one error, nothing started", async () => {
+      test.concurrent("bad input is exit 2 and an unreachable registry exit 3, each one error, nothing started", async () => {
         const cases: Array<[string[], Record<string, string> | undefined, number, RegExp]> = [
           [
             ["--driver", "redlock-universal"],
@@ -286,7 +288,7 @@ describe.skipIf(provider !== "processes")(
     });
 
     // The project's own vitest runs wait on ttls: side by side.
-    describe.concurrent("conformanceSuite() in the project's own vitest run", () => {
+    describe("conformanceSuite() in the project's own vitest run", () => {
       beforeAll(() => {
         writeFileSync(
           join(app, "vitest.config.mjs"),
@@ -323,7 +325,7 @@ describe.skipIf(provider !== "processes")(
           }>;
         };
 
-      test("passes for the reference driver", async () => {
+      test.concurrent("passes for the reference driver", async () => {
         const r = await vitest("reference");
         expect(r.status, output(r)).toBe(0);
         expect(r.results()).toMatchObject({ numPassedTests: 2, numFailedTests: 0 });
@@ -331,7 +333,7 @@ describe.skipIf(provider !== "processes")(
 
       // The bin above ran the whole catalog for this driver; here the AE rows and the properties a
       // per-node timeout changes (the judging code is the same: conformanceSuite and the bin share it).
-      test("passes for the hand-written driver without `using`: the AE rows are skipped with their reason", async () => {
+      test.concurrent("passes for the hand-written driver without `using`: the AE rows are skipped with their reason", async () => {
         const r = await vitest("./my-redlock.mjs", "QU-3,VA-4,VA-3,TE-4,AE-1,AE-2,AE-3,AE-4,AE-5,AE-6,AE-7");
         expect(r.status, output(r)).toBe(0);
         const tests = r.results().testResults.flatMap((f) => f.assertionResults);
@@ -345,7 +347,7 @@ describe.skipIf(provider !== "processes")(
         );
       }, 240_000);
 
-      test("fails for a mutant, with the usual report (property, nodes, timeline, replay seed)", async () => {
+      test.concurrent("fails for a mutant, with the usual report (property, nodes, timeline, replay seed)", async () => {
         const r = await vitest("./mutant-driver.mjs");
         expect(r.status, output(r)).toBe(1);
         const tests = r.results().testResults.flatMap((f) => f.assertionResults);
@@ -361,7 +363,7 @@ describe.skipIf(provider !== "processes")(
     });
 
     // Three jobs of the workflow, each with its reports folder: side by side.
-    describe.concurrent("the CI recipe (examples/github-actions), its commands as the workflow runs them", () => {
+    describe("the CI recipe (examples/github-actions), its commands as the workflow runs them", () => {
       const script = () =>
         join(app, "node_modules", "redlock-conformance", "examples", "github-actions", "redlock-upgrade-check.sh");
       const baseLock = (version: string) => {
@@ -372,7 +374,7 @@ describe.skipIf(provider !== "processes")(
       const recipe = (lock: string, reports: string) =>
         run("bash", [script(), "redlock", lock, reports, "--", "--only", "ME-1,VA-3"]);
 
-      test("the workflow runs the shipped script", () => {
+      test.concurrent("the workflow runs the shipped script", () => {
         const workflow = readFileSync(
           join(app, "node_modules", "redlock-conformance", "examples", "github-actions", "redlock-conformance.yml"),
           "utf8",
@@ -383,7 +385,7 @@ describe.skipIf(provider !== "processes")(
         expect(existsSync(script())).toBe(true);
       });
 
-      test("no bump: the conformance run only, exit 0", async () => {
+      test.concurrent("no bump: the conformance run only, exit 0", async () => {
         const r = await recipe(join(tmp, "no-base-lock.json"), "reports-same");
         expect(r.status, output(r)).toBe(0);
         expect(r.stdout).toMatch(/redlock unchanged \(5\.0\.0-beta\.2\): no comparison/);
@@ -391,7 +393,7 @@ describe.skipIf(provider !== "processes")(
         expect(existsSync(join(app, "reports-same", "compare.xml"))).toBe(false);
       }, 180_000);
 
-      test("a bump that changes none of the properties checked (5.0.0-beta.1 → 5.0.0-beta.2 on ME-1, VA-3): compare reports no difference, exit 0", async () => {
+      test.concurrent("a bump that changes none of the properties checked (5.0.0-beta.1 → 5.0.0-beta.2 on ME-1, VA-3): compare reports no difference, exit 0", async () => {
         const r = await recipe(baseLock("5.0.0-beta.1"), "reports-beta");
         expect(r.status, output(r)).toBe(0);
         expect(r.stdout).toMatch(/redlock changed: 5\.0\.0-beta\.1 -> 5\.0\.0-beta\.2/);
@@ -399,7 +401,7 @@ describe.skipIf(provider !== "processes")(
         await expectValidJUnit("reports-beta/compare.xml");
       }, 240_000);
 
-      test("a bump that regresses (4.2.0 → 5.0.0-beta.2): the job fails (exit 1) and the report says what and why", async () => {
+      test.concurrent("a bump that regresses (4.2.0 → 5.0.0-beta.2): the job fails (exit 1) and the report says what and why", async () => {
         const r = await recipe(baseLock("4.2.0"), "reports-major");
         expect(r.status, output(r)).toBe(1);
         expect(r.stdout).toMatch(/^\| VA-3 .*\| 3 of 3 re-runs agreed \|$/m);
@@ -419,7 +421,9 @@ describe.skipIf(provider !== "processes")(
     }, 180_000);
 
     test("nothing the foreign runs started is left running", () => {
+      // Orphans only: the file beside this one (integration-waiting) holds live fleets of its own.
       const left = readProcessRecords()
+        .filter((r) => isOrphaned(r.owner, r.runner))
         .map((r) => r.pid)
         .filter((pid) => !ledgerBefore.includes(pid));
       expect(left).toEqual([]);
