@@ -5,7 +5,7 @@ import { describe, expect, inject } from "vitest";
 import { waitFor } from "../fixtures/core/clock.ts";
 import { probeConnect } from "../fixtures/core/net.ts";
 import { nodeUrl } from "../fixtures/fleet/credentials.ts";
-import { imageToUse, ownContainerLabels } from "../fixtures/fleet/containers.ts";
+import { imageToUse, ownContainerLabels, WITHOUT_PERSISTENCE } from "../fixtures/fleet/containers.ts";
 import { PROPERTIES } from "../fixtures/properties/catalog.ts";
 import { freePort } from "../fixtures/fleet/ports.ts";
 import { test } from "../fixtures/vitest/test.ts";
@@ -163,12 +163,7 @@ describe.concurrent("conformance on a fleet the harness did not start", () => {
           "redis-server",
           "--requirepass",
           password,
-          "--save",
-          "",
-          "--appendonly",
-          "no",
-          "--dir",
-          "/data",
+          ...WITHOUT_PERSISTENCE,
         ]);
         ids.push(stdout.trim());
         urls.push(nodeUrl({ host: "127.0.0.1", port, password }));
