@@ -3,17 +3,18 @@ import { childOutcome } from "../../fixtures/workload/users.ts";
 import { mutualExclusionViolations } from "../../fixtures/history/queries.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 
-const DIED = { ok: false, error: "the contender process exited", start: 0, end: 0 } as const;
+/** What ChildContender answers for a request the child died on: sent at 1385, death noticed at 1681. */
+const DIED = { ok: false, error: "the contender process exited", start: 1385, end: 1681, died: true } as const;
 
 describe("childOutcome: a child user's reply as a history outcome (pure)", () => {
   test("an answered call keeps the child's own start and end", () => {
-    expect(childOutcome({ ok: true, value: 1, start: 10, end: 20 }, 5, 30)).toEqual({
+    expect(childOutcome({ ok: true, value: 1, start: 10, end: 20 })).toEqual({
       ok: true,
       value: 1,
       start: 10,
       end: 20,
     });
-    expect(childOutcome({ ok: false, error: "held by another owner", start: 10, end: 20 }, 5, 30)).toEqual({
+    expect(childOutcome({ ok: false, error: "held by another owner", start: 10, end: 20 })).toEqual({
       ok: false,
       error: "held by another owner",
       start: 10,
@@ -22,11 +23,11 @@ describe("childOutcome: a child user's reply as a history outcome (pure)", () =>
   });
 
   test("a call the child died on is invoked when it was sent and ends when the death was noticed", () => {
-    expect(childOutcome(DIED, 1385, 1681)).toMatchObject({ ok: false, cause: "crash", start: 1385, end: 1681 });
+    expect(childOutcome(DIED)).toMatchObject({ ok: false, cause: "crash", start: 1385, end: 1681 });
   });
 
   test("a call that hit the driver bound is a timeout, not a crash", () => {
-    const r = childOutcome({ ok: false, error: "acquire did not settle within 2000 ms", start: 1, end: 2 }, 0, 3);
+    const r = childOutcome({ ok: false, error: "acquire did not settle within 2000 ms", start: 1, end: 2 });
     expect(r).toMatchObject({ cause: "timeout" });
   });
 
@@ -41,7 +42,7 @@ describe("childOutcome: a child user's reply as a history outcome (pure)", () =>
       { process: "c3", op: "release", type: "invoke", time: releaseInvoke, resource: "rc:a" },
       { process: "c3", op: "release", type: "info", time: 1681, resource: "rc:a", cause: "crash" },
     ];
-    const released = childOutcome(DIED, 1385, 1681);
+    const released = childOutcome(DIED);
     expect(mutualExclusionViolations(history(released.start))).toEqual([]);
     expect(mutualExclusionViolations(history(1681))).toHaveLength(1);
   });
