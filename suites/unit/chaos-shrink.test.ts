@@ -170,6 +170,7 @@ describe("shrinking a scenario", () => {
     origin: 0,
     ms: 1000,
     details: "",
+    coverage: { cells: {}, shares: {} },
   });
   /** Fails when the steps at 300 and 700 ms and users c1, c2 are there (any cycles). */
   const fake = () => {
