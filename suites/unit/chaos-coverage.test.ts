@@ -80,11 +80,7 @@ describe("coverage: which fault met which operation phase, from what happened", 
   test("latency on every user over c1's extend: pending then deciding for c1, and nothing for idle c2", () => {
     const c = coverageOf(
       input([
-        [
-          { at: 31, kind: "latency", node: 0, user: "all", ms: 5, jitterMs: 0, direction: "both", forMs: 3 },
-          31,
-          34,
-        ],
+        [{ at: 31, kind: "latency", node: 0, user: "all", ms: 5, jitterMs: 0, direction: "both", forMs: 3 }, 31, 34],
       ]),
     );
     expect(c.cells).toEqual({ "latency@extend-pending/alone": 1, "latency@extend-deciding/alone": 1 });
@@ -114,9 +110,20 @@ describe("coverage: which fault met which operation phase, from what happened", 
   test("node share: two nodes of three faulty at once is a majority; half of four is half", () => {
     const a: FaultStep = { at: 1, kind: "node-pause", node: 0, forMs: 10 };
     const b: FaultStep = { at: 2, kind: "node-pause", node: 1, forMs: 10 };
-    const c = coverageOf(input([[a, 1, 11], [b, 2, 12]]));
+    const c = coverageOf(
+      input([
+        [a, 1, 11],
+        [b, 2, 12],
+      ]),
+    );
     expect(c.shares).toEqual({ "node-pause/minority": 1, "node-pause/majority": 1 });
-    const four = coverageOf({ ...input([[a, 1, 11], [b, 2, 12]]), scenario: { ...scenario([a, b]), nodes: 4 } });
+    const four = coverageOf({
+      ...input([
+        [a, 1, 11],
+        [b, 2, 12],
+      ]),
+      scenario: { ...scenario([a, b]), nodes: 4 },
+    });
     expect(four.shares).toEqual({ "node-pause/minority": 1, "node-pause/half": 1 });
   });
 
@@ -125,7 +132,11 @@ describe("coverage: which fault met which operation phase, from what happened", 
     expect(parseCell(cellId(cell))).toEqual(cell);
     expect(parseCell("node-pause@sleeping/alone")).toBeUndefined();
     expect(parseCell("nap@holding/alone")).toBeUndefined();
-    const reach = reachableCells({ kinds: ["node-pause", "acquire-stall", "client-crash"], contention: true, children: false });
+    const reach = reachableCells({
+      kinds: ["node-pause", "acquire-stall", "client-crash"],
+      contention: true,
+      children: false,
+    });
     // node-pause: 7 phases × 2; acquire-stall and client-crash need child users.
     expect(reach).toHaveLength(14);
     expect(reachableCells({ kinds: ["acquire-stall"], contention: false, children: true })).toEqual([

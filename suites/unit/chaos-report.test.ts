@@ -173,6 +173,44 @@ describe("campaign record", () => {
   });
 });
 
+describe("campaign coverage", () => {
+  const covered = (index: number, cells: Record<string, number>, phase: RecordedRun["phase"] = "generated") =>
+    run(index, index * 1000, [valid("mutual-exclusion")], { phase, coverage: { cells, shares: { "partition/minority": 1 } } });
+  const record = {
+    ...campaign([
+      covered(1, { "partition@holding/contended": 2, "partition@acquire-pending/alone": 1 }),
+      covered(2, { "partition@holding/contended": 1 }),
+      // Shrinking replays variants of one finding: not the search's coverage.
+      covered(3, { "partition@release/alone": 5 }, "shrinking"),
+    ]),
+    reach: { kinds: ["partition" as const], contention: true, children: false },
+  };
+
+  test("results.json: every reachable cell with its count and runs, hit over reachable, node shares", () => {
+    const c = resultsOf(record).coverage;
+    expect(c.reachable).toBe(14);
+    expect(c.hit).toBe(2);
+    expect(c.cells.find((x) => x.id === "partition@holding/contended")).toMatchObject({ count: 3, runs: [1, 2] });
+    expect(c.cells.find((x) => x.id === "partition@release/alone")).toMatchObject({ count: 0, runs: [] });
+    expect(c.shares).toEqual({ "partition/minority": 2 });
+    // Grid order: phases as an operation goes, alone before contended.
+    expect(c.cells.slice(0, 3).map((x) => x.id)).toEqual([
+      "partition@acquire-pending/alone",
+      "partition@acquire-pending/contended",
+      "partition@acquire-retry/alone",
+    ]);
+  });
+
+  test("report.html: the grid with counts, runs per cell, unreachable rows greyed, and the share hit", () => {
+    const html = renderReport(record);
+    expect(html).toContain("2 of 14 reachable cells hit (14 %)");
+    expect(html).toMatch(/data-cell="partition@holding\/contended" data-runs="1:1000,2:2000"[^>]*>3</);
+    expect(html).toMatch(/data-cell="partition@release\/alone" data-runs=""[^>]*><\/td>/);
+    const none = renderReport(campaign([run(1, 0, [valid("mutual-exclusion")])]));
+    expect(none).toContain("no coverage recorded");
+  });
+});
+
 describe("report.html", () => {
   const count = (html: string, pattern: RegExp) => html.match(pattern)?.length ?? 0;
   test("one lane per client and per node, over every run (the largest fleet's nodes)", () => {
@@ -236,7 +274,8 @@ describe("progress line", () => {
         ops: { ok: 0, fail: 0, unknown: 0 },
         faultsActive: 0,
         violations: 1,
+        coverage: "coverage 3/14 cells (21 %)",
       }),
-    ).toMatch(/9 runs left \| runs 1 \(\+3 shrinking\).*violations 1/);
+    ).toMatch(/9 runs left \| runs 1 \(\+3 shrinking\).*violations 1 \| coverage 3\/14 cells \(21 %\)$/);
   });
 });
