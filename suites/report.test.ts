@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 
 /**
@@ -41,6 +41,7 @@ afterAll(async () => {
 
 interface Results {
   defect: boolean;
+  coverage: { reachable: number; hit: number; cells: Array<{ id: string; count: number; runs: number[] }> };
   checkers: Array<{ checker: string; result: string }>;
   perRun: Array<{ users: number; nodes: number }>;
 }
@@ -68,6 +69,27 @@ async function campaign(
   };
 }
 
+/** The coverage grid as the browser shows it, and what a click on the first hit cell lists. */
+async function coverageGrid(page: Page) {
+  const cells = page.locator("td[data-cell]");
+  const hit = page.locator("td[data-cell]:not([data-runs=''])");
+  const first = hit.first();
+  const clicked = (await hit.count()) > 0 ? await first.getAttribute("data-cell") : null;
+  if (clicked) await first.click();
+  const runLinks = await page.locator("#coverage-runs a[data-run]").allTextContents();
+  // A run's link scrolls the timeline to it.
+  if (runLinks.length) await page.locator("#coverage-runs a[data-run]").first().click();
+  return {
+    cells: await cells.count(),
+    hit: await hit.count(),
+    clicked,
+    runLinks,
+    summary: await page.locator("#coverage-summary").textContent(),
+    selected: await page.locator("td.selected").count(),
+    zoomAfterRunLink: await page.locator("#zoom-level").textContent(),
+  };
+}
+
 async function openReport(out: string, screenshot: string) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
   try {
@@ -83,6 +105,7 @@ async function openReport(out: string, screenshot: string) {
       markers: await page.locator("line.violation-marker").count(),
       operations: await page.locator("#timeline-svg rect.acquire").count(),
       violationPanels: await page.locator("#violations .violation").count(),
+      coverage: await coverageGrid(page),
       // Zoom works: the timeline gets wider.
       zoomed: await (async () => {
         const before = await page.locator("#timeline-inner").evaluate((e) => e.getBoundingClientRect().width);
@@ -116,6 +139,18 @@ describe
       expect(page.operations, "the timeline drew no acquire").toBeGreaterThan(0);
       expect(page.markers).toBe(0);
       expect(page.violationPanels).toBe(0);
+      // The coverage grid: every cell of results.json, the hit ones clickable to their runs.
+      const coverage = run.results.coverage;
+      expect(page.coverage.cells).toBe(coverage.cells.length);
+      expect(page.coverage.hit, "3 generated runs with faults met no lock operation").toBe(
+        coverage.cells.filter((c) => c.count > 0).length,
+      );
+      expect(page.coverage.hit).toBeGreaterThan(0);
+      expect(page.coverage.summary).toContain(`${coverage.hit} of ${coverage.reachable} reachable cells hit`);
+      const clicked = coverage.cells.find((c) => c.id === page.coverage.clicked)!;
+      expect(page.coverage.runLinks.map((t) => Number(t.replace(/^, /, "").replace("run ", "")))).toEqual(clicked.runs);
+      expect(page.coverage.selected).toBe(1);
+      expect(page.coverage.zoomAfterRunLink).toBe("×20");
       expect(page.zoomed).toBeCloseTo(2, 1);
       expect(statSync("reports/report-reference.png").size).toBeGreaterThan(10_000);
       console.log(
