@@ -14,7 +14,8 @@ import { chaosSuite, checkJUnitPath, writeJUnit } from "./junit.ts";
 const USAGE =
   "usage: npm run chaos -- [--driver X | --mutant NAME] [--runs N | --duration 10m] [--envelope assumptions|beyond] [--seed S] [--path P] [--replay FILE]\n" +
   "         [--nodes 3,5,7] [--users 2-4] [--ttl 200-1500] [--mix ioredis|node-redis|mixed] [--faults kind,kind] [--provider containers|processes|external]\n" +
-  "         [--out DIR] [--junit FILE] [--parallel K] [--shard i/n] [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]";
+  "         [--out DIR] [--junit FILE] [--parallel K] [--shard i/n] [--shrink-runs N | --no-shrink] [--stop-on-violation | --keep-going] [--no-baseline]\n" +
+  "         [--aim kind@phase/contention | --steer | --until-coverage P]";
 
 const text = { type: "string" } as const;
 const flag = { type: "boolean" } as const;
@@ -44,6 +45,9 @@ const FLAGS = {
   "stop-on-violation": flag,
   "keep-going": flag,
   "no-baseline": flag,
+  aim: text,
+  steer: flag,
+  "until-coverage": text,
 } as const;
 
 await runCli(async () => {
@@ -76,7 +80,10 @@ await runCli(async () => {
           "junit",
           "parallel",
           "shard",
+          "aim",
         ]),
+        ...(v["until-coverage"] === undefined ? {} : { untilCoverage: v["until-coverage"] }),
+        steer: v.steer === true,
         ...((v.users ?? v.clients) === undefined ? {} : { users: (v.users ?? v.clients)! }),
         ...(v["shrink-runs"] === undefined ? {} : { shrinkRuns: v["shrink-runs"] }),
         noShrink: v["no-shrink"] === true,

@@ -175,7 +175,10 @@ describe("campaign record", () => {
 
 describe("campaign coverage", () => {
   const covered = (index: number, cells: Record<string, number>, phase: RecordedRun["phase"] = "generated") =>
-    run(index, index * 1000, [valid("mutual-exclusion")], { phase, coverage: { cells, shares: { "partition/minority": 1 } } });
+    run(index, index * 1000, [valid("mutual-exclusion")], {
+      phase,
+      coverage: { cells, shares: { "partition/minority": 1 } },
+    });
   const record = {
     ...campaign([
       covered(1, { "partition@holding/contended": 2, "partition@acquire-pending/alone": 1 }),
