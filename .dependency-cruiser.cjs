@@ -48,7 +48,7 @@ const ENTRY_POINTS = [
   "harness/(harness|example3|capabilities)", //            the harness, the main job, the capability table
   "workload/bench", //                                     the driver bench
   "properties/(runner|run-properties|concurrency|workers|shard|merge|catalog|baselines|judgement|matrix|compare)", // conformance (side by side), its judgement and comparisons
-  "chaos/(command|options|record|summary|run|campaign|judge|drift|merge-campaigns|run-folder)", // the chaos command, and the runs the benches time
+  "chaos/(command|options|record|summary|run|campaign|judge|drift|merge-campaigns|compare-campaigns|run-folder)", // the chaos command, the runs the benches time, campaigns side by side
 ];
 rules.push({
   name: "front-ends-import-only-entry-points",

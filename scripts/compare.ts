@@ -6,6 +6,8 @@
 // Or, without running anything, two recorded matrices (reports/matrix.json of two runs), driver by
 // driver: the way to show that a change of the harness itself changed no result.
 //   npm run compare -- --json before.json after.json
+// Or two chaos campaigns' run folders: verdicts and coverage side by side (cells hit by one only).
+//   npm run compare -- --chaos reports/chaos/A reports/chaos/B
 import { concurrencySetting, seedSetting, loadConfig } from "../fixtures/core/config.ts";
 import { readFileSync } from "node:fs";
 import { ConfigError, errorMessage } from "../fixtures/core/errors.ts";
@@ -28,6 +30,7 @@ import { checkJUnitPath, junitSuite, writeJUnit } from "./junit.ts";
 import { describePackage, resolveDriver } from "../fixtures/drivers/load.ts";
 import { benchDiff, benchDriver } from "../fixtures/workload/bench.ts";
 import { EXIT, runCli } from "./cli.ts";
+import { compareCampaigns, readCampaignResults } from "../fixtures/chaos/compare-campaigns.ts";
 import { commaList, parseFlags, type Shard, shardFlag, wholeNumber } from "./args.ts";
 import { describeShard, shardOf } from "../fixtures/properties/shard.ts";
 
@@ -37,7 +40,8 @@ const USAGE =
   "usage: redlock-conformance compare <specA> <specB> [--only ID,ID] [--confirm N] [--concurrency N] [--shard i/n] [--junit file] [--bench]\n" +
   "         specs: built-in names, a family (redlock: your project's copy), family@version (redlock@5.0.0-beta.1), or module paths;\n" +
   "         --confirm: re-runs of each differing property on both sides (default 3); --bench adds the speed deltas\n" +
-  "       redlock-conformance compare --json <matrix-before.json> <matrix-after.json>";
+  "       redlock-conformance compare --json <matrix-before.json> <matrix-after.json>\n" +
+  "       redlock-conformance compare --chaos <run-folder-A> <run-folder-B>";
 
 function readMatrix(path: string): { provider: string; runs: DriverRun[] } {
   let data: unknown;
@@ -93,7 +97,10 @@ function compareRecorded(beforePath: string, afterPath: string): number {
   return regressions;
 }
 
-type Args = { mode: "recorded"; before: string; after: string } | ({ mode: "live" } & LiveArgs);
+type Args =
+  | { mode: "recorded"; before: string; after: string }
+  | { mode: "campaigns"; before: string; after: string }
+  | ({ mode: "live" } & LiveArgs);
 
 interface LiveArgs {
   a: string;
@@ -121,11 +128,19 @@ function parseCompareArgs(argv: readonly string[]): Args {
         bench: { type: "boolean" },
         // Two recorded matrices instead of two drivers: the positionals are their files.
         json: { type: "boolean" },
+        // Two chaos campaigns' run folders: their verdicts and coverage side by side.
+        chaos: { type: "boolean" },
       },
-      positionals: { min: 2, max: 2, names: "<specA> <specB> (with --json: <matrix-before.json> <matrix-after.json>)" },
+      positionals: {
+        min: 2,
+        max: 2,
+        names: "<specA> <specB> (with --json: <matrix-before.json> <matrix-after.json>; with --chaos: two run folders)",
+      },
     },
     ({ values, positionals: [first = "", second = ""] }, problems): Args => {
-      if (values.json) {
+      if (values.json || values.chaos) {
+        const mode = values.json ? "--json" : "--chaos";
+        if (values.json && values.chaos) problems.add("--json compares matrices, --chaos campaigns: give one");
         const live = {
           "--only": values.only,
           "--confirm": values.confirm,
@@ -136,7 +151,10 @@ function parseCompareArgs(argv: readonly string[]): Args {
         };
         const given = Object.entries(live).flatMap(([flag, value]) => (value === undefined ? [] : [flag]));
         if (given.length > 0)
-          problems.add(`--json compares two recorded matrices and runs nothing: it takes no ${given.join(", ")}`);
+          problems.add(
+            `${mode} compares two recorded ${values.json ? "matrices" : "campaigns"} and runs nothing: it takes no ${given.join(", ")}`,
+          );
+        if (values.chaos) return { mode: "campaigns", before: first, after: second };
         return { mode: "recorded", before: first, after: second };
       }
       const only = problems.take(commaList("--only", values.only, { upper: true }));
@@ -169,6 +187,11 @@ await runCli(async () => {
   const args = parseCompareArgs(process.argv.slice(2));
   if (args.mode === "recorded") {
     if (compareRecorded(args.before, args.after) > 0) process.exitCode = EXIT.unexpected;
+    return;
+  }
+  if (args.mode === "campaigns") {
+    const [a, b] = [readCampaignResults(args.before), readCampaignResults(args.after)];
+    console.log(compareCampaigns(a, b, [args.before, args.after]).join("\n"));
     return;
   }
   const started = Date.now();

@@ -9,6 +9,7 @@ import {
 } from "../../fixtures/chaos/record.ts";
 import { lanesOf, renderReport } from "../../fixtures/chaos/report-html.ts";
 import { resultsOf, scheduleOf } from "../../fixtures/chaos/run-folder.ts";
+import { compareCampaigns } from "../../fixtures/chaos/compare-campaigns.ts";
 import { parseSchedule, type ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { CheckerVerdict } from "../../fixtures/history/verdict.ts";
@@ -280,5 +281,27 @@ describe("progress line", () => {
         coverage: "coverage 3/14 cells (21 %)",
       }),
     ).toMatch(/9 runs left \| runs 1 \(\+3 shrinking\).*violations 1 \| coverage 3\/14 cells \(21 %\)$/);
+  });
+});
+
+describe("two campaigns side by side (compare --chaos)", () => {
+  const results = (cells: Record<string, number>, invalid = false) =>
+    resultsOf({
+      ...campaign([run(1, 0, [invalid ? overlap : valid("mutual-exclusion")], { coverage: { cells, shares: {} } })]),
+      reach: { kinds: ["partition", "node-pause"], contention: false, children: false },
+    });
+
+  test("verdicts and coverage per kind, and the cells one side hit and the other never did", () => {
+    const a = results({ "partition@holding/alone": 2 });
+    const b = results({ "partition@holding/alone": 1, "node-pause@acquire-pending/alone": 4 }, true);
+    const lines = compareCampaigns(a, b, ["runs/a", "runs/b"]).join("\n");
+    expect(lines).toMatch(
+      /^A: runs\/a — reference, assumptions, 1 generated runs, seed 42: no defect; coverage 1\/14 cells \(7 %\)/,
+    );
+    expect(lines).toMatch(/B: runs\/b .*: DEFECT; coverage 2\/14 cells \(14 %\)/);
+    expect(lines).toMatch(/mutual-exclusion\s+valid\s+invalid\s+← differs/);
+    expect(lines).toMatch(/node-pause\s+0\s+1\s+\(7 \/ 7\)/);
+    expect(lines).toContain("cells only A hit (0): none");
+    expect(lines).toContain("cells only B hit (1):\n  node-pause@acquire-pending/alone (4×)");
   });
 });
