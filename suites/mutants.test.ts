@@ -23,6 +23,10 @@ const FIRST_CATCHER: Record<Mutation, string> = {
   "no-cleanup-on-failure": "CL-1",
   "quorum-of-responders": "QU-3",
   "no-elapsed-check": "VA-3",
+  // 3 of 5 hung: 2 yes votes and 3 timeouts counted as yes.
+  "timeout-counts-as-yes": "QU-3",
+  // Its second shape: the client stalls once a quorum of yes replies is in.
+  "extend-no-elapsed-check": "TE-4",
   "extend-without-owner-check": "OV-3",
   "no-drift": "VA-2",
   "expiration-from-end": "VA-4",
