@@ -94,6 +94,15 @@ describe("coverage: which fault met which operation phase, from what happened", 
     expect(never.cells).toEqual({});
   });
 
+  test("an extend-stall counts at the extend it fired in: the first of its user that lasted the stall", () => {
+    const c = coverageOf(input([[{ at: 25, kind: "extend-stall", user: "c1", forMs: 4 }, 25, 25]]));
+    expect(c.cells).toEqual({ "extend-stall@extend-deciding/alone": 1 });
+    expect(reachableCells({ kinds: ["extend-stall"], contention: true, children: true }).map(cellId)).toEqual([
+      "extend-stall@extend-deciding/alone",
+      "extend-stall@extend-deciding/contended",
+    ]);
+  });
+
   test("a step never applied, or not reached, covers nothing", () => {
     const step: FaultStep = { at: 1, kind: "node-pause", node: 1, forMs: 3 };
     const c = coverageOf({

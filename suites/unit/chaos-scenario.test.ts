@@ -150,9 +150,9 @@ describe("the assumptions envelope", () => {
     for (const s of moved) expect(outsideAssumptions(s)).toEqual([]);
   });
 
-  test("partitions roll on: back-to-back cuts from different minorities, inside; acquire stalls may outlast the ttl, inside", () => {
+  test("partitions roll on: back-to-back cuts from different minorities, inside; acquire and extend stalls may outlast the ttl, inside", () => {
     const sampled = fc.sample(
-      scenarioArb({ envelope: "assumptions", nodeCounts: [5], faults: ["partition", "acquire-stall"] }),
+      scenarioArb({ envelope: "assumptions", nodeCounts: [5], faults: ["partition", "acquire-stall", "extend-stall"] }),
       { numRuns: 300, seed: 13 },
     );
     const rolled = sampled.filter((s) => {
@@ -166,7 +166,11 @@ describe("the assumptions envelope", () => {
       s.faults.some((f) => f.kind === "acquire-stall" && f.forMs > s.users.find((u) => u.id === f.user)!.ttlMs),
     );
     expect(longStalls.length).toBeGreaterThan(10);
-    for (const s of [...rolled, ...longStalls]) expect(outsideAssumptions(s)).toEqual([]);
+    const longExtendStalls = sampled.filter((s) =>
+      s.faults.some((f) => f.kind === "extend-stall" && f.forMs > s.users.find((u) => u.id === f.user)!.ttlMs),
+    );
+    expect(longExtendStalls.length).toBeGreaterThan(10);
+    for (const s of [...rolled, ...longStalls, ...longExtendStalls]) expect(outsideAssumptions(s)).toEqual([]);
   });
 
   test("the catalog's known limitations as fixed schedules are beyond the assumptions, for the step that makes them", () => {
