@@ -30,9 +30,18 @@ async function container(node) {
   const all = (await docker("ps", "-aq")).split(/\s+/).filter(Boolean);
   const found = [];
   for (const id of all) {
-    const [running, json] = (
-      await docker("inspect", "--format", "{{.State.Running}} {{json .HostConfig.PortBindings}}", id)
-    ).split(/ (.*)/s);
+    // Other containers come and go on a busy engine: one removed since `ps` listed it is not ours.
+    const inspected = await docker(
+      "inspect",
+      "--format",
+      "{{.State.Running}} {{json .HostConfig.PortBindings}}",
+      id,
+    ).catch((error) => {
+      if (/No such (object|container)/i.test(String(error?.message ?? error))) return undefined;
+      throw error;
+    });
+    if (inspected === undefined) continue;
+    const [running, json] = inspected.split(/ (.*)/s);
     const bindings = JSON.parse(json || "null") ?? {};
     if (
       Object.values(bindings)
