@@ -58,6 +58,16 @@ describe("aiming a generated scenario at a coverage cell", () => {
     ).toBeUndefined();
   });
 
+  test("holding, extend and release: the target holds at least half its ttl, so the rival (20 ms behind) meets the phase", () => {
+    for (let seed = 0; seed < 20; seed++)
+      for (const phase of ["holding", "extend-pending", "release"] as const) {
+        const aimed = aimScenario(generated(seed), cell(`partition@${phase}/contended`), 1, { children: true })!;
+        const [target, rival] = aimed.users;
+        expect(target!.cycles[0]!.holdMs).toBeGreaterThanOrEqual(target!.ttlMs / 2);
+        expect(rival!.cycles[0]!.thinkMs).toBe(target!.cycles[0]!.thinkMs + 20);
+      }
+  });
+
   test("retry: the rival starts first and holds, so the target's first attempt is refused and it retries", () => {
     const aimed = aimScenario(generated(8), cell("partition@acquire-retry/contended"), 2, { children: true })!;
     const [target, rival] = aimed.users;
