@@ -4,6 +4,7 @@ import type { ChaosScenario } from "../../fixtures/core/scenario.ts";
 import type { HistoryEvent } from "../../fixtures/history/history.ts";
 import type { AppliedStep } from "../../fixtures/nemesis/nemesis.ts";
 import { AFTER_FAILED_ACQUIRE, AFTER_STALE_CALL, BEFORE_STALE_CALL } from "../../fixtures/history/history.ts";
+import { findingText } from "../../fixtures/history/verdict-text.ts";
 import {
   acquireBoundMs,
   acquireRoundsBound,
@@ -212,6 +213,17 @@ describe("validity", () => {
     );
     expect(verdict.result).toBe("invalid");
     expect(first(verdict, "returned-expired")).toMatchObject({ at: 130, expiredAt: 98, op: "acquire" });
+  });
+  test("a lease that ran out at most 20 ms before its call was seen to return is unknown, not invalid", () => {
+    const verdict = checkValidity(
+      [ev("c1", "acquire", "invoke", 0, { ttl: 100 }), ev("c1", "acquire", "ok", 105, { expires: 98 })],
+      2,
+    );
+    expect(verdict.result).toBe("unknown");
+    expect(first(verdict, "returned-expired")).toMatchObject({ doubt: "just-expired" });
+    expect(findingText(first(verdict, "returned-expired"))).toMatch(
+      /7 ms before it was returned\); so little that it may have been valid/,
+    );
   });
   test("a lease that outlives the keys protecting it is invalid (validity counted from the reply, or without drift)", () => {
     // 3 nodes, quorum 2, all hold the value: the second key to expire (at 40 + 55 = 95) ends the protection.
