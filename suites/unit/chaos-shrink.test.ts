@@ -216,6 +216,27 @@ describe("shrinking a scenario", () => {
     expect(outcomes[2]).toEqual(outcomes[0]);
   });
 
+  test("a run that failed with a step in force keeps one: a fault-free race replays only under the timing it was found in", async () => {
+    // Fails whatever is left (a race that needs no fault): shrinking still keeps one active step.
+    const always = async (s: ChaosScenario) => result(s, true);
+    const shrunk = await shrinkFailure(result(scenario, true), {
+      play: always,
+      parallel: 1,
+      budget: 200,
+      confirmRuns: 1,
+    });
+    expect(shrunk.counterexample.scenario.faults).toHaveLength(1);
+    // A run that failed with no step in force shrinks to none.
+    const idleOnly = { ...scenario, faults: scenario.faults.filter((f) => f.at >= 800) };
+    const none = await shrinkFailure(result(idleOnly, true), {
+      play: always,
+      parallel: 1,
+      budget: 200,
+      confirmRuns: 1,
+    });
+    expect(none.counterexample.scenario.faults).toHaveLength(0);
+  });
+
   test("a candidate is taken only when it fails again; the budget counts real runs", async () => {
     let calls = 0;
     // Every candidate's first run fails and its confirmation passes: a lucky race, never taken.
