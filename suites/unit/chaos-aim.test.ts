@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { aimScenario, nextAim } from "../../fixtures/chaos/aim.ts";
 import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
 import { aimSeed } from "../../fixtures/chaos/campaign.ts";
-import { cellId, reachableCells, type Cell } from "../../fixtures/chaos/coverage.ts";
+import { cellId, parseCell, reachableCells, type Cell } from "../../fixtures/chaos/coverage.ts";
 import { chaosArgs, replayLines } from "../../fixtures/chaos/options.ts";
 import { monotonicMs, sleep } from "../../fixtures/core/clock.ts";
 import type { RedisNode } from "../../fixtures/core/nodes.ts";
@@ -20,10 +20,10 @@ import { Nemesis } from "../../fixtures/nemesis/nemesis.ts";
 const generated = (seed: number, envelope: ChaosScenario["envelope"] = "assumptions") =>
   fc.sample(scenarioArb({ envelope, ttl: { min: 200, max: 700 } }), { seed, numRuns: 1 })[0]!;
 
-const cell = (id: string) => {
-  const [kind, rest] = id.split("@") as [Cell["kind"], string];
-  const [phase, contention] = rest.split("/") as [Cell["phase"], Cell["contention"]];
-  return { kind, phase, contention };
+const cell = (id: string): Cell => {
+  const parsed = parseCell(id);
+  if (!parsed) throw new Error(`not a cell: ${id}`);
+  return parsed;
 };
 
 describe("aiming a generated scenario at a coverage cell", () => {

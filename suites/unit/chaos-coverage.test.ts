@@ -32,7 +32,8 @@ const scenario = (faults: FaultStep[]): ChaosScenario => ({
 
 const call = (process: string, op: HistoryEvent["op"], start: number, end: number, ok = true): HistoryEvent[] => [
   { process, op, type: "invoke", time: start, resource: "rc:a" },
-  { process, op, type: ok ? "ok" : "fail", time: end, resource: "rc:a" },
+  // Granted leases run 500 ms (the ttl): holds end at the owner's release, as holdsOf has them.
+  { process, op, type: ok ? "ok" : "fail", time: end, resource: "rc:a", ...(ok ? { expires: start + 500 } : {}) },
 ];
 
 /**
