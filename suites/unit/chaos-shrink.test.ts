@@ -189,6 +189,16 @@ describe("shrinking a scenario", () => {
     expect(idleSteps(result(scenario, true).faults).map((f) => f.at)).toEqual([800, 900]);
     const aimed = { ...scenario, faults: [{ at: 0, kind: "client-crash" as const, user: "c3" }, ...steps] };
     expect(withUsers(aimed, ["c1", "c2"]).faults).toHaveLength(10);
+    // A node step anchored to c3 goes with c3; one anchored to any user stays.
+    const anchor = { phase: "acquire" as const, users: 1, delayMs: 0 };
+    const anchored = {
+      ...scenario,
+      faults: [
+        { at: 0, kind: "node-pause" as const, node: 0, forMs: 10, anchor: { ...anchor, user: "c3" } },
+        { at: 0, kind: "node-pause" as const, node: 1, forMs: 10, anchor: { ...anchor, user: "any" } },
+      ],
+    };
+    expect(withUsers(anchored, ["c1", "c2"]).faults.map((f) => f.anchor?.user)).toEqual(["any"]);
     expect(withCycles(scenario, [["c1", 0]])).toBeUndefined();
     expect(
       withCycles(scenario, [
@@ -219,22 +229,12 @@ describe("shrinking a scenario", () => {
   test("a run that failed with a step in force keeps one: a fault-free race replays only under the timing it was found in", async () => {
     // Fails whatever is left (a race that needs no fault): shrinking still keeps one active step.
     const always = async (s: ChaosScenario) => result(s, true);
-    const shrunk = await shrinkFailure(result(scenario, true), {
-      play: always,
-      parallel: 1,
-      budget: 200,
-      confirmRuns: 1,
-    });
-    expect(shrunk.counterexample.scenario.faults).toHaveLength(1);
+    const shrunkFrom = (s: ChaosScenario) =>
+      shrinkFailure(result(s, true), { play: always, parallel: 1, budget: 200, confirmRuns: 1 });
+    expect((await shrunkFrom(scenario)).counterexample.scenario.faults).toHaveLength(1);
     // A run that failed with no step in force shrinks to none.
     const idleOnly = { ...scenario, faults: scenario.faults.filter((f) => f.at >= 800) };
-    const none = await shrinkFailure(result(idleOnly, true), {
-      play: always,
-      parallel: 1,
-      budget: 200,
-      confirmRuns: 1,
-    });
-    expect(none.counterexample.scenario.faults).toHaveLength(0);
+    expect((await shrunkFrom(idleOnly)).counterexample.scenario.faults).toHaveLength(0);
   });
 
   test("a candidate is taken only when it fails again; the budget counts real runs", async () => {
