@@ -193,7 +193,9 @@ describe("anchored steps", () => {
     // After the anchor held (the delay itself is a timer's: libuv's cached loop time can fire a
     // few-ms timer a ms or two early by this clock), and for its length from when it began.
     expect(paused).toBeGreaterThan(extendAt);
-    expect(resumed - paused).toBeGreaterThanOrEqual(35);
+    // 40 ms from when it began, not from the schedule (that would heal it at once, ~0 ms): the
+    // threshold sits halfway, far from both whatever a busy host does to the timer.
+    expect(resumed - paused, `paused for ${(resumed - paused).toFixed(1)} ms`).toBeGreaterThanOrEqual(20);
     const [applied, notReached] = nemesis.record;
     expect(applied!.anchoredOn).toBe("c1");
     expect(notReached!.error).toMatch(/^not reached: its anchor \(once c1 is in release\) never held/);
