@@ -6,7 +6,7 @@
 // (the run folder is still written).
 import { type ChaosFlags, chaosArgs } from "../fixtures/chaos/options.ts";
 import type { ResolvedDriver } from "../fixtures/drivers/load.ts";
-import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
+import { loadBaseline, offersUsing, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 import { parseFlags } from "./args.ts";
 import { runCli } from "./cli.ts";
 import { chaosSuite, checkJUnitPath, writeJUnit } from "./junit.ts";
@@ -99,7 +99,7 @@ await runCli(async () => {
   );
   // Loaded once the flags are known good: bad input is answered without loading the harness.
   const { runChaosCommand } = await import("../fixtures/chaos/command.ts");
-  const baseline = { knownDefects: (d: ResolvedDriver) => loadBaseline(d)?.chaos, takesSeveralResources };
+  const baseline = { knownDefects: (d: ResolvedDriver) => loadBaseline(d)?.chaos, takesSeveralResources, offersUsing };
   const defect = await runChaosCommand(args, baseline, (record, report) =>
     writeJUnit(args.junit, [chaosSuite(record, report)]),
   );
