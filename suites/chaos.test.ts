@@ -263,6 +263,59 @@ describe(`generated chaos (seed ${seed})`, () => {
     });
   });
 
+  describe.skipIf(provider === "external")("routines under using", () => {
+    test("aimed at a routine's process stalled in its first extension, the reference signals the loss and nobody acts on a lock they lost", {
+      timeout: 90_000,
+    }, async () => {
+      const played: ChaosRunResult[] = [];
+      const campaign = await runCampaign({
+        config,
+        provider,
+        driver: reference,
+        pool,
+        contenders,
+        shape: { ...shape("assumptions"), using: true },
+        seed,
+        runs: 3,
+        aim: parseCell("extend-stall@using-extending/contended")!,
+        shrinkRuns: 0,
+        onRun: (r) => played.push(r),
+      });
+      expect(campaign.counterexample, "the reference shows a defect").toBeUndefined();
+      for (const run of played) {
+        expect(
+          hitAim(run),
+          `${report(run, "--driver reference")}
+coverage: ${JSON.stringify(run.coverage.cells)}`,
+        ).toBe(true);
+        expect(run.history.some((e) => e.op === "routine" && e.type !== "invoke")).toBe(true);
+      }
+    });
+
+    test("the generator finds a using that never fires its signal, and one that leaves its timer running", {
+      timeout: 150_000,
+    }, async () => {
+      // Both child-process users (the stall needs one); measured in docs/chaos.md.
+      const search = (mutation: Parameters<typeof mutantDriver>[0], aim: string) =>
+        mutantSearch(
+          mutantDriver(mutation),
+          { using: true, processes: ["child"] },
+          { runs: 10, shrinkRuns: 0, aim: parseCell(aim)! },
+        );
+      for (const [mutation, aim, kind] of [
+        ["using-signal-never-fired", "extend-stall@using-extending/alone", "routine-lost-unsignalled"],
+        ["using-timer-left-running", "node-pause@using-routine/alone", "sent-after-using"],
+      ] as const) {
+        const campaign = await search(mutation, aim);
+        const found = campaign.original;
+        expect(found, `${mutation} survived ${campaign.runs} aimed runs (seed ${seed})`).toBeDefined();
+        const verdict = found!.violations.find((v) => v.verdict.checker === "auto-extension");
+        expect(verdict?.defect, formatRun(found!, `seed ${seed}`)).toBe(true);
+        expect(verdict!.verdict.findings.map((f) => f.kind)).toContain(kind);
+      }
+    });
+  });
+
   // The catalog's known limitations as fixed schedules: beyond the assumptions, each double grant
   // is reported and attributed to the step that made it possible (never a defect, never missed).
   test.for(LIMITATIONS)(

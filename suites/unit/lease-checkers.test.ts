@@ -427,6 +427,7 @@ describe("lost updates and liveness", () => {
       "clean-up:valid",
       "lost-updates:valid",
       "liveness:valid",
+      "auto-extension:valid",
     ]);
   });
 });
