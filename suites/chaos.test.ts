@@ -104,6 +104,25 @@ function mutantSearch(
   });
 }
 
+/** Three runs of the reference, each aimed at one cell, and the runs as they were played. */
+async function aimedReference(cell: string, scenarioShape: ScenarioShape) {
+  const played: ChaosRunResult[] = [];
+  const campaign = await runCampaign({
+    config,
+    provider,
+    driver: reference,
+    pool,
+    contenders,
+    shape: scenarioShape,
+    seed,
+    runs: 3,
+    aim: parseCell(cell)!,
+    shrinkRuns: 0,
+    onRun: (r) => played.push(r),
+  });
+  return { campaign, played };
+}
+
 describe(`generated chaos (seed ${seed})`, () => {
   // Runs wait on ttls with the CPU mostly idle, so on processes the tests of a group run side by
   // side, each on fleets of its own from the shared pool: three searches at once is what parallel
@@ -215,20 +234,7 @@ describe(`generated chaos (seed ${seed})`, () => {
     test("every run aimed at a cell meets it, as read from what happened: the reference held while another user waited, and a partition fell then", {
       timeout: 90_000,
     }, async () => {
-      const played: ChaosRunResult[] = [];
-      const campaign = await runCampaign({
-        config,
-        provider,
-        driver: reference,
-        pool,
-        contenders,
-        shape: shape("assumptions"),
-        seed,
-        runs: 3,
-        aim: parseCell("partition@holding/contended")!,
-        shrinkRuns: 0,
-        onRun: (r) => played.push(r),
-      });
+      const { campaign, played } = await aimedReference("partition@holding/contended", shape("assumptions"));
       expect(campaign.counterexample, "the reference shows a defect").toBeUndefined();
       expect(played).toHaveLength(3);
       for (const run of played) {
@@ -267,19 +273,9 @@ describe(`generated chaos (seed ${seed})`, () => {
     test("aimed at a routine's process stalled in its first extension, the reference signals the loss and nobody acts on a lock they lost", {
       timeout: 90_000,
     }, async () => {
-      const played: ChaosRunResult[] = [];
-      const campaign = await runCampaign({
-        config,
-        provider,
-        driver: reference,
-        pool,
-        contenders,
-        shape: { ...shape("assumptions"), using: true },
-        seed,
-        runs: 3,
-        aim: parseCell("extend-stall@using-extending/contended")!,
-        shrinkRuns: 0,
-        onRun: (r) => played.push(r),
+      const { campaign, played } = await aimedReference("extend-stall@using-extending/contended", {
+        ...shape("assumptions"),
+        using: true,
       });
       expect(campaign.counterexample, "the reference shows a defect").toBeUndefined();
       for (const run of played) {
