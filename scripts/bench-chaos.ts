@@ -7,6 +7,9 @@
 //   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5] [--parallel K] [--shrink-runs N]
 //                                            the generator alone against every mutant of the
 //                                            reference: runs until caught, time, shrunk size
+//   npm run bench:chaos -- --aiming [--runs N] [--seeds K] [--only a,b] [--parallel K]
+//                                            per mutant, generated runs until the first finding,
+//                                            median over seeds 1…K, unaimed and steered (--steer)
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
 import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
@@ -15,6 +18,10 @@ import { FleetPool } from "../fixtures/fleet/pool.ts";
 import { defaultShrinkRuns, runCampaign } from "../fixtures/chaos/campaign.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
+import { reachableCells, reachOfShape } from "../fixtures/chaos/coverage.ts";
+import type { ScenarioShape } from "../fixtures/chaos/arbitraries.ts";
+import { ContenderPool } from "../fixtures/harness/child-contender.ts";
+import type { HarnessConfig, ProviderName } from "../fixtures/core/config.ts";
 import { runCli } from "./cli.ts";
 import { commaList, parseFlags, wholeNumber } from "./args.ts";
 
@@ -24,6 +31,8 @@ const BENCH_PARALLEL = 3;
 await runCli(async () => {
   const {
     mutants,
+    aiming,
+    seeds,
     runs,
     only,
     seed: seedFlag,
@@ -38,6 +47,8 @@ await runCli(async () => {
         "usage: npm run bench:chaos -- [--seed S] [--runs N] [--parallel K]   |   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays N] [--seed S] [--parallel K] [--shrink-runs N]",
       options: {
         mutants: { type: "boolean", default: false },
+        aiming: { type: "boolean", default: false },
+        seeds: { type: "string", default: "5" },
         runs: { type: "string" },
         only: { type: "string" },
         seed: { type: "string" },
@@ -48,7 +59,12 @@ await runCli(async () => {
     },
     ({ values }, problems) => ({
       mutants: values.mutants,
-      runs: problems.take(wholeNumber("--runs", values.runs ?? (values.mutants ? "40" : "20"), { min: 1 })) ?? 0,
+      aiming: values.aiming,
+      seeds: problems.take(wholeNumber("--seeds", values.seeds, { min: 1, max: 100 })) ?? 5,
+      runs:
+        problems.take(
+          wholeNumber("--runs", values.runs ?? (values.mutants || values.aiming ? "40" : "20"), { min: 1 }),
+        ) ?? 0,
       only: problems.take(commaList("--only", values.only, { known: Object.keys(MUTATIONS) })) as
         | Mutation[]
         | undefined,
@@ -71,6 +87,18 @@ await runCli(async () => {
   await reapLeftovers({ docker: provider === "containers" });
   const pool = FleetPool.of(config, provider);
   try {
+    if (aiming) {
+      await benchAiming({
+        config,
+        provider,
+        pool,
+        runs,
+        seeds,
+        parallel,
+        mutations: only ?? (Object.keys(MUTATIONS) as Mutation[]),
+      });
+      return;
+    }
     if (!mutants) {
       const driver = await resolveDriver("reference", { nodeCount: 5 });
       console.log(
@@ -163,3 +191,78 @@ await runCli(async () => {
     await pool.close();
   }
 });
+
+/** The median of counts where a search that found nothing counts as one more run than it had. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Runs until the first finding, per mutant of the reference, median over seeds 1…K: the generator
+ * as it draws (aiming off) and steered to the least covered cells (aiming on), in one run of the
+ * bench. Short leases (200–700 ms) and child users kept between runs, as the chaos suite runs them.
+ */
+async function benchAiming(o: {
+  config: HarnessConfig;
+  provider: ProviderName;
+  pool: FleetPool;
+  runs: number;
+  seeds: number;
+  parallel: number;
+  mutations: readonly Mutation[];
+}): Promise<void> {
+  const shape: ScenarioShape = {
+    envelope: "assumptions",
+    multiResource: true,
+    using: true,
+    ttl: { min: 200, max: 700 },
+  };
+  const reachable = reachableCells(reachOfShape(shape));
+  const contenders = new ContenderPool();
+  console.log(
+    `runs until the first finding (> ${o.runs}: none in ${o.runs}), median over seeds 1–${o.seeds}, assumptions envelope, ttl 200–700 ms, ${o.parallel} at a time, provider ${o.provider}; on = --steer over ${reachable.length} reachable cells\n`,
+  );
+  console.log("| mutant | aiming off: median (per seed) | aiming on: median (per seed) | off ÷ on |");
+  console.log("|---|---|---|---|");
+  const started = Date.now();
+  try {
+    for (const mutation of o.mutations) {
+      const driver = mutantDriver(mutation);
+      const firsts: Record<"off" | "on", number[]> = { off: [], on: [] };
+      for (const mode of ["off", "on"] as const)
+        for (let seed = 1; seed <= o.seeds; seed++) {
+          let first = 0;
+          await runCampaign({
+            config: o.config,
+            provider: o.provider,
+            driver,
+            pool: o.pool,
+            contenders,
+            runs: o.runs,
+            seed,
+            parallel: o.parallel,
+            shrinkRuns: 0,
+            shape,
+            ...(mode === "on" ? { steer: { reachable } } : {}),
+            onRun: (r, phase, place) => {
+              if (phase === "generated" && foundNews(r) && (!first || place!.index + 1 < first))
+                first = place!.index + 1;
+            },
+          });
+          firsts[mode].push(first || o.runs + 1);
+        }
+      const show = (xs: number[]) => xs.map((x) => (x > o.runs ? `>${o.runs}` : String(x))).join(", ");
+      const off = median(firsts.off);
+      const on = median(firsts.on);
+      const fmt = (m: number) => (m > o.runs ? `> ${o.runs}` : String(m));
+      console.log(
+        `| ${mutation} | ${fmt(off)} (${show(firsts.off)}) | ${fmt(on)} (${show(firsts.on)}) | ${(off / on).toFixed(1)} |`,
+      );
+    }
+  } finally {
+    await contenders.close();
+  }
+  console.log(`\n${((Date.now() - started) / 60_000).toFixed(1)} min`);
+}
