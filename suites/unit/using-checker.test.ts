@@ -85,6 +85,10 @@ describe("auto-extension checker", () => {
     expect(kinds(quiet, [{ fromAt: 900, toAt: 1000, nodes: [1], reconnects: true }])).toEqual([
       ["sent-after-using", "node-faulted"],
     ]);
+    // Healed long before the return, but during the call: a queued command may go out on the reconnect.
+    expect(kinds(quiet, [{ fromAt: 100, toAt: 200, nodes: [1], reconnects: true }])).toEqual([
+      ["sent-after-using", "node-faulted"],
+    ]);
     // A paused node makes no client reconnect: its heal excuses nothing.
     expect(kinds(quiet, [{ fromAt: 900, toAt: 1000, nodes: [1] }])).toEqual([["sent-after-using", "sure"]]);
   });
