@@ -82,14 +82,14 @@ describe("auto-extension checker", () => {
   test("commands after the call returned are invalid, doubtful when a fault healed meanwhile", () => {
     const quiet = [...routine(), ev("quiet", "ok", 1600, { from: 1060, rounds: 3 })];
     expect(kinds(quiet)).toEqual([["sent-after-using", "sure"]]);
-    expect(kinds(quiet, [{ fromAt: 900, toAt: 1000, nodes: [1], reconnects: true }])).toEqual([
+    expect(kinds(quiet, [{ fromAt: 900, toAt: 1000, nodes: [1], silences: true }])).toEqual([
       ["sent-after-using", "node-faulted"],
     ]);
     // Healed long before the return, but during the call: a queued command may go out on the reconnect.
-    expect(kinds(quiet, [{ fromAt: 100, toAt: 200, nodes: [1], reconnects: true }])).toEqual([
+    expect(kinds(quiet, [{ fromAt: 100, toAt: 200, nodes: [1], silences: true }])).toEqual([
       ["sent-after-using", "node-faulted"],
     ]);
-    // A paused node makes no client reconnect: its heal excuses nothing.
+    // A clock moved on a node keeps nothing from answering: it excuses nothing.
     expect(kinds(quiet, [{ fromAt: 900, toAt: 1000, nodes: [1] }])).toEqual([["sent-after-using", "sure"]]);
   });
 
