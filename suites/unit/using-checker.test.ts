@@ -89,6 +89,10 @@ describe("auto-extension checker", () => {
     expect(kinds(quiet, [{ fromAt: 100, toAt: 200, nodes: [1], silences: true }])).toEqual([
       ["sent-after-using", "node-faulted"],
     ]);
+    // The user's own process paused during the call: its per-node timeouts fire as it wakes.
+    expect(kinds(quiet, [{ fromAt: 500, toAt: 900, nodes: "all", user: "c1" }])).toEqual([
+      ["sent-after-using", "node-faulted"],
+    ]);
     // A clock moved on a node keeps nothing from answering: it excuses nothing.
     expect(kinds(quiet, [{ fromAt: 900, toAt: 1000, nodes: [1] }])).toEqual([["sent-after-using", "sure"]]);
   });
