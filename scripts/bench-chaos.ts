@@ -15,12 +15,9 @@ import { MUTATIONS, type Mutation } from "../fixtures/drivers/reference.ts";
 import { mutantDriver, resolveDriver } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { FleetPool } from "../fixtures/fleet/pool.ts";
-import { defaultShrinkRuns, runCampaign } from "../fixtures/chaos/campaign.ts";
+import { type CampaignOptions, defaultShrinkRuns, runCampaign, steeringOf } from "../fixtures/chaos/campaign.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
 import { runScenario } from "../fixtures/chaos/run.ts";
-import { reachableCells, reachOfShape } from "../fixtures/chaos/coverage.ts";
-import type { ScenarioShape } from "../fixtures/chaos/arbitraries.ts";
-import { ContenderPool } from "../fixtures/harness/child-contender.ts";
 import type { HarnessConfig, ProviderName } from "../fixtures/core/config.ts";
 import { runCli } from "./cli.ts";
 import { commaList, parseFlags, wholeNumber } from "./args.ts";
@@ -202,7 +199,7 @@ function median(values: readonly number[]): number {
 /**
  * Runs until the first finding, per mutant of the reference, median over seeds 1…K: the generator
  * as it draws (aiming off) and steered to the least covered cells (aiming on), in one run of the
- * bench. Short leases (200–700 ms) and child users kept between runs, as the chaos suite runs them.
+ * bench. Short leases (200–700 ms), as the chaos suite runs them.
  */
 async function benchAiming(o: {
   config: HarnessConfig;
@@ -213,56 +210,50 @@ async function benchAiming(o: {
   parallel: number;
   mutations: readonly Mutation[];
 }): Promise<void> {
-  const shape: ScenarioShape = {
+  const shape: CampaignOptions["shape"] = {
     envelope: "assumptions",
     multiResource: true,
     using: true,
     ttl: { min: 200, max: 700 },
   };
-  const reachable = reachableCells(reachOfShape(shape));
-  const contenders = new ContenderPool();
+  const steer = steeringOf(shape);
+  const reachable = steer.reachable;
   console.log(
     `runs until the first finding (> ${o.runs}: none in ${o.runs}), median over seeds 1–${o.seeds}, assumptions envelope, ttl 200–700 ms, ${o.parallel} at a time, provider ${o.provider}; on = --steer over ${reachable.length} reachable cells\n`,
   );
   console.log("| mutant | aiming off: median (per seed) | aiming on: median (per seed) | off ÷ on |");
   console.log("|---|---|---|---|");
   const started = Date.now();
-  try {
-    for (const mutation of o.mutations) {
-      const driver = mutantDriver(mutation);
-      const firsts: Record<"off" | "on", number[]> = { off: [], on: [] };
-      for (const mode of ["off", "on"] as const)
-        for (let seed = 1; seed <= o.seeds; seed++) {
-          let first = 0;
-          await runCampaign({
-            config: o.config,
-            provider: o.provider,
-            driver,
-            pool: o.pool,
-            contenders,
-            runs: o.runs,
-            seed,
-            parallel: o.parallel,
-            shrinkRuns: 0,
-            shape,
-            ...(mode === "on" ? { steer: { reachable } } : {}),
-            onRun: (r, phase, place) => {
-              if (phase === "generated" && foundNews(r) && (!first || place!.index + 1 < first))
-                first = place!.index + 1;
-            },
-          });
-          firsts[mode].push(first || o.runs + 1);
-        }
-      const show = (xs: number[]) => xs.map((x) => (x > o.runs ? `>${o.runs}` : String(x))).join(", ");
-      const off = median(firsts.off);
-      const on = median(firsts.on);
-      const fmt = (m: number) => (m > o.runs ? `> ${o.runs}` : String(m));
-      console.log(
-        `| ${mutation} | ${fmt(off)} (${show(firsts.off)}) | ${fmt(on)} (${show(firsts.on)}) | ${(off / on).toFixed(1)} |`,
-      );
-    }
-  } finally {
-    await contenders.close();
+  for (const mutation of o.mutations) {
+    const driver = mutantDriver(mutation);
+    const firsts: Record<"off" | "on", number[]> = { off: [], on: [] };
+    for (const mode of ["off", "on"] as const)
+      for (let seed = 1; seed <= o.seeds; seed++) {
+        let first = 0;
+        await runCampaign({
+          config: o.config,
+          provider: o.provider,
+          driver,
+          pool: o.pool,
+          runs: o.runs,
+          seed,
+          parallel: o.parallel,
+          shrinkRuns: 0,
+          shape,
+          ...(mode === "on" ? { steer } : {}),
+          onRun: (r, phase, place) => {
+            if (phase === "generated" && foundNews(r) && (!first || place!.index + 1 < first)) first = place!.index + 1;
+          },
+        });
+        firsts[mode].push(first || o.runs + 1);
+      }
+    const show = (xs: number[]) => xs.map((x) => (x > o.runs ? `>${o.runs}` : String(x))).join(", ");
+    const off = median(firsts.off);
+    const on = median(firsts.on);
+    const fmt = (m: number) => (m > o.runs ? `> ${o.runs}` : String(m));
+    console.log(
+      `| ${mutation} | ${fmt(off)} (${show(firsts.off)}) | ${fmt(on)} (${show(firsts.on)}) | ${(off / on).toFixed(1)} |`,
+    );
   }
   console.log(`\n${((Date.now() - started) / 60_000).toFixed(1)} min`);
 }
