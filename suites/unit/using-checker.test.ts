@@ -45,6 +45,14 @@ describe("auto-extension checker", () => {
     expect(findingText(f)).toMatch(/1 of 3 nodes held its value.*not told/);
     // Told 60 ms after the sample: every later act is past the signal.
     expect(kinds([...routine({ signalledAt: 360 }), sample(300, ["v1", null, null])])).toEqual([]);
+    // Told, but 160 ms after the loss was seen (last unaware act at 460): within the 250 ms a loaded
+    // host may add, doubtful; told 360 ms after it (last act at 660), sure.
+    const late = check([...routine({ signalledAt: 500 }), sample(300, ["v1", null, null])]).findings[0]!;
+    expect([late.kind, late.doubt]).toEqual(["routine-lost-unsignalled", "signal-late"]);
+    expect(findingText(late)).toMatch(/160 ms later.*within the 250 ms.*may not be a defect/);
+    expect(kinds([...routine({ signalledAt: 700 }), sample(300, ["v1", null, null])])).toEqual([
+      ["routine-lost-unsignalled", "sure"],
+    ]);
     // A node that did not answer may hold it: 1 + 1 unknown meets the quorum of 2.
     expect(
       kinds([...routine(), { ...sample(300, ["v1"]), nodes: [node("n0", "v1"), null, node("n2", null)] }]),
@@ -75,6 +83,9 @@ describe("auto-extension checker", () => {
     const found = kinds([...routine(), ...rival, sample(450, ["v1", "v1", "v2"])]);
     expect(found).toContainEqual(["routine-act-while-held", "sure"]);
     expect(found).toContainEqual(["routine-keys-over-lease", "sure"]);
+    // Acts within the grace of the rival's grant are not judged; told 120 ms into its lease, doubtful.
+    expect(kinds([...routine({ signalledAt: 470 }), ...rival])).toEqual([]);
+    expect(kinds([...routine({ signalledAt: 520 }), ...rival])).toEqual([["routine-act-while-held", "signal-late"]]);
     // Signalled before the rival got it: nothing the library answers for.
     expect(kinds([...routine({ signalledAt: 390 }), ...rival, sample(450, ["v2", "v2", "v2"])])).toEqual([]);
   });
