@@ -95,6 +95,43 @@ describe("coverage: which fault met which operation phase, from what happened", 
     expect(never.cells).toEqual({});
   });
 
+  test("inside a using call: a quorum stall before the routine is the acquisition's, during it an extension's; a client stall is neither", () => {
+    // c3's using call 200–400, its routine 210–390 (a round 300–305 in it: an extension).
+    const using = (stalls: NonNullable<HistoryEvent["stalls"]>): CoverageInput => {
+      const steps: FaultStep[] = [
+        { at: 200, kind: "acquire-stall", user: "c3", forMs: 5 },
+        { at: 200, kind: "extend-stall", user: "c3", forMs: 20 },
+      ];
+      return {
+        scenario: { ...scenario(steps), users: [user("c3")] },
+        history: [
+          { process: "c3", op: "using", type: "invoke", time: 200, resource: "rc:a" },
+          { process: "c3", op: "routine", type: "invoke", time: 210, resource: "rc:a", value: "v" },
+          { process: "c3", op: "routine", type: "ok", time: 390, resource: "rc:a", value: "v", stalls },
+          { process: "c3", op: "using", type: "ok", time: 400, resource: "rc:a" },
+        ],
+        wire: { c3: [{ sent: 300, replied: 305 }] },
+        faults: steps.map((step) => ({ step, began: 200 })),
+      };
+    };
+    const fired = coverageOf(
+      using([
+        { fromAt: 202, toAt: 207, atQuorum: true },
+        { fromAt: 305, toAt: 325, atQuorum: true },
+      ]),
+    );
+    expect(fired.cells).toEqual({ "acquire-stall@using-acquire/alone": 1, "extend-stall@using-extending/alone": 1 });
+    // The same periods from the process's own stall op (a client-stall): no armed stall fired.
+    expect(
+      coverageOf(
+        using([
+          { fromAt: 202, toAt: 207 },
+          { fromAt: 305, toAt: 325 },
+        ]),
+      ).cells,
+    ).toEqual({});
+  });
+
   test("an extend-stall counts at the extend it fired in: the first of its user that lasted the stall", () => {
     const c = coverageOf(input([[{ at: 25, kind: "extend-stall", user: "c1", forMs: 4 }, 25, 25]]));
     expect(c.cells).toEqual({ "extend-stall@extend-deciding/alone": 1 });
