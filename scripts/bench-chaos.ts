@@ -189,6 +189,16 @@ await runCli(async () => {
   }
 });
 
+/**
+ * off ÷ on, as far as capped searches tell: "—" when neither found it, "≥ x" when only aiming did
+ * (off is at least one more than the cap), "≤ x" when only aiming off did.
+ */
+function ratio(off: number, on: number, cap: number): string {
+  const r = (off / on).toFixed(1);
+  if (off > cap && on > cap) return "—";
+  return off > cap ? `≥ ${r}` : on > cap ? `≤ ${r}` : r;
+}
+
 /** The median of counts where a search that found nothing counts as one more run than it had. */
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -252,7 +262,7 @@ async function benchAiming(o: {
     const on = median(firsts.on);
     const fmt = (m: number) => (m > o.runs ? `> ${o.runs}` : String(m));
     console.log(
-      `| ${mutation} | ${fmt(off)} (${show(firsts.off)}) | ${fmt(on)} (${show(firsts.on)}) | ${(off / on).toFixed(1)} |`,
+      `| ${mutation} | ${fmt(off)} (${show(firsts.off)}) | ${fmt(on)} (${show(firsts.on)}) | ${ratio(off, on, o.runs)} |`,
     );
   }
   console.log(`\n${((Date.now() - started) / 60_000).toFixed(1)} min`);
