@@ -7,7 +7,7 @@
 //   npm run bench:chaos -- --mutants [--runs N] [--only a,b] [--replays 5] [--parallel K] [--shrink-runs N]
 //                                            the generator alone against every mutant of the
 //                                            reference: runs until caught, time, shrunk size
-//   npm run bench:chaos -- --aiming [--runs N] [--seeds K] [--only a,b] [--parallel K]
+//   npm run bench:chaos -- --aiming [--runs N] [--seeds K] [--only a,b] [--modes off,on] [--parallel K]
 //                                            per mutant, generated runs until the first finding,
 //                                            median over seeds 1…K, unaimed and steered (--steer)
 import { loadConfig, seedSetting } from "../fixtures/core/config.ts";
@@ -29,6 +29,7 @@ await runCli(async () => {
   const {
     mutants,
     aiming,
+    modes,
     seeds,
     runs,
     only,
@@ -45,6 +46,7 @@ await runCli(async () => {
       options: {
         mutants: { type: "boolean", default: false },
         aiming: { type: "boolean", default: false },
+        modes: { type: "string", default: "off,on" },
         seeds: { type: "string", default: "5" },
         runs: { type: "string" },
         only: { type: "string" },
@@ -57,6 +59,9 @@ await runCli(async () => {
     ({ values }, problems) => ({
       mutants: values.mutants,
       aiming: values.aiming,
+      modes: (problems.take(commaList("--modes", values.modes, { known: ["off", "on"] })) ?? ["off", "on"]) as Array<
+        "off" | "on"
+      >,
       seeds: problems.take(wholeNumber("--seeds", values.seeds, { min: 1, max: 100 })) ?? 5,
       runs:
         problems.take(
@@ -92,6 +97,7 @@ await runCli(async () => {
         runs,
         seeds,
         parallel,
+        modes,
         mutations: only ?? (Object.keys(MUTATIONS) as Mutation[]),
       });
       return;
@@ -208,7 +214,7 @@ function median(values: readonly number[]): number {
 
 /**
  * Runs until the first finding, per mutant of the reference, median over seeds 1…K: the generator
- * as it draws (aiming off) and steered to the least covered cells (aiming on), in one run of the
+ * as it draws (aiming off) and steered (aiming on: the cells due first, steer.ts nextAim), in one run of the
  * bench. Short leases (200–700 ms), as the chaos suite runs them.
  */
 async function benchAiming(o: {
@@ -218,6 +224,8 @@ async function benchAiming(o: {
   runs: number;
   seeds: number;
   parallel: number;
+  /** Which of the two to measure (a re-measure of one side keeps the other's figures). */
+  modes: ReadonlyArray<"off" | "on">;
   mutations: readonly Mutation[];
 }): Promise<void> {
   const shape: CampaignOptions["shape"] = {
@@ -237,7 +245,7 @@ async function benchAiming(o: {
   for (const mutation of o.mutations) {
     const driver = mutantDriver(mutation);
     const firsts: Record<"off" | "on", number[]> = { off: [], on: [] };
-    for (const mode of ["off", "on"] as const)
+    for (const mode of o.modes)
       for (let seed = 1; seed <= o.seeds; seed++) {
         let first = 0;
         await runCampaign({
@@ -260,10 +268,13 @@ async function benchAiming(o: {
     const show = (xs: number[]) => xs.map((x) => (x > o.runs ? `>${o.runs}` : String(x))).join(", ");
     const off = median(firsts.off);
     const on = median(firsts.on);
-    const fmt = (m: number) => (m > o.runs ? `> ${o.runs}` : String(m));
-    console.log(
-      `| ${mutation} | ${fmt(off)} (${show(firsts.off)}) | ${fmt(on)} (${show(firsts.on)}) | ${ratio(off, on, o.runs)} |`,
-    );
+    const fmt = (xs: number[]) => {
+      if (xs.length === 0) return "not measured";
+      const m = median(xs);
+      return `${m > o.runs ? `> ${o.runs}` : String(m)} (${show(xs)})`;
+    };
+    const both = firsts.off.length > 0 && firsts.on.length > 0;
+    console.log(`| ${mutation} | ${fmt(firsts.off)} | ${fmt(firsts.on)} | ${both ? ratio(off, on, o.runs) : "—"} |`);
   }
   console.log(`\n${((Date.now() - started) / 60_000).toFixed(1)} min`);
 }

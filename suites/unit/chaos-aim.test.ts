@@ -1,13 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { aimScenario, nextAim } from "../../fixtures/chaos/aim.ts";
+import { aimScenario } from "../../fixtures/chaos/aim.ts";
+import { ACTS_ON, nextAim } from "../../fixtures/chaos/steer.ts";
 import { scenarioArb } from "../../fixtures/chaos/arbitraries.ts";
 import { aimSeed } from "../../fixtures/chaos/campaign.ts";
-import { cellId, parseCell, reachableCells, type Cell } from "../../fixtures/chaos/coverage.ts";
+import { cellId, PHASES, parseCell, reachableCells, type Cell } from "../../fixtures/chaos/coverage.ts";
 import { chaosArgs, replayLines } from "../../fixtures/chaos/options.ts";
 import { monotonicMs, sleep } from "../../fixtures/core/clock.ts";
 import type { RedisNode } from "../../fixtures/core/nodes.ts";
 import {
+  FAULT_KINDS,
   formatStep,
   outsideAssumptions,
   parseScenario,
@@ -30,14 +32,16 @@ const cell = (id: string): Cell => {
 const anchoredOf = (s: ChaosScenario) => s.faults.filter((f) => f.anchor !== undefined);
 
 describe("aiming a generated scenario at a coverage cell", () => {
-  test("one step of the cell's kind, anchored to its phase; contended: two users on one resource starting together", () => {
+  test("the cell's kind, anchored to its phase, on a minority of the nodes while replies are pending; contended: users on one resource starting together", () => {
     const source = generated(3);
     const aimed = aimScenario(source, cell("node-pause@acquire-pending/contended"), 11, { children: true })!;
     expect(aimed.aim).toBe("node-pause@acquire-pending/contended");
-    expect(anchoredOf(aimed)).toHaveLength(1);
+    const minority = aimed.nodes - Math.floor(aimed.nodes / 2) - 1;
+    expect(anchoredOf(aimed)).toHaveLength(minority);
+    expect(new Set(anchoredOf(aimed).map((f) => ("node" in f ? f.node : -1))).size).toBe(minority);
     // Every other step is the generated scenario's own, kept where it still fits.
-    const added = JSON.stringify(anchoredOf(aimed)[0]);
-    for (const f of aimed.faults.filter((x) => JSON.stringify(x) !== added))
+    const added = new Set(anchoredOf(aimed).map((f) => JSON.stringify(f)));
+    for (const f of aimed.faults.filter((x) => !added.has(JSON.stringify(x))))
       expect(source.faults.map((x) => JSON.stringify(x))).toContain(JSON.stringify(f));
     expect(anchoredOf(aimed)[0]).toMatchObject({
       kind: "node-pause",
@@ -76,6 +80,45 @@ describe("aiming a generated scenario at a coverage cell", () => {
       }
   });
 
+  test("breadth: a third user on the resource races a contended acquire, users on other resources go on as drawn", () => {
+    let raced = 0;
+    let apart = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const source = fc.sample(
+        scenarioArb({
+          envelope: "assumptions",
+          ttl: { min: 200, max: 700 },
+          multiResource: true,
+          users: { min: 3, max: 4 },
+        }),
+        { seed, numRuns: 1 },
+      )[0]!;
+      const aimed = aimScenario(source, cell("node-pause@acquire-pending/contended"), 1, { children: true })!;
+      const [target, ...rest] = aimed.users;
+      const sharing = rest.filter((u) => u.resources.some((r) => target!.resources.includes(r)));
+      expect(sharing.length).toBeLessThanOrEqual(2);
+      for (const u of sharing) expect(u.cycles[0]!.thinkMs).toBe(target!.cycles[0]!.thinkMs);
+      if (sharing.length === 2) raced++;
+      for (const u of rest.filter((x) => !sharing.includes(x))) {
+        expect(u).toEqual(source.users.find((x) => x.id === u.id));
+        apart++;
+      }
+    }
+    expect(raced).toBeGreaterThan(10);
+    expect(apart).toBeGreaterThan(5);
+  });
+
+  test("stale calls: a contended release comes after the target's lease ran out on two seeds of three, the rival retrying fast enough to hold by then", () => {
+    const lates = [0, 1, 2, 3, 4, 5].map((seed) => {
+      const aimed = aimScenario(generated(seed), cell("node-pause@release/contended"), seed, { children: true })!;
+      const [target, rival] = aimed.users;
+      expect(rival!.retry.retryDelay).toBeLessThanOrEqual(20);
+      expect(rival!.retry.retryCount * rival!.retry.retryDelay).toBeGreaterThanOrEqual(target!.ttlMs);
+      return target!.cycles[0]!.late;
+    });
+    expect(lates).toEqual(["none", "release", "release", "none", "release", "release"]);
+  });
+
   test("retry: the rival starts first and holds, so the target's first attempt is refused and it retries", () => {
     const aimed = aimScenario(generated(8), cell("partition@acquire-retry/contended"), 2, { children: true })!;
     const [target, rival] = aimed.users;
@@ -110,13 +153,45 @@ describe("aiming a generated scenario at a coverage cell", () => {
     }
   });
 
-  test("steering: uncovered cells in turn, then the least covered", () => {
-    const cells = reachableCells({ kinds: ["node-pause"], contention: false, children: false });
-    const covered = { cells: { [cellId(cells[0]!)]: 2, [cellId(cells[1]!)]: 1 }, shares: {} };
-    expect(cellId(nextAim(cells, covered, 0)!)).toBe(cellId(cells[2]!));
-    expect(cellId(nextAim(cells, covered, 1)!)).toBe(cellId(cells[3]!));
-    const all = { cells: Object.fromEntries(cells.map((c, i) => [cellId(c), i === 4 ? 1 : 3])), shares: {} };
-    expect(cellId(nextAim(cells, all, 7)!)).toBe(cellId(cells[4]!));
+  test("steering: every phase with its most direct fault first (all contended, then all alone), twice, then the next kinds, then the rest", () => {
+    const reachable = reachableCells({ kinds: FAULT_KINDS, contention: true, children: true, using: true });
+    const none = { cells: {}, shares: {} };
+    const aims: Record<string, number> = {};
+    const order: string[] = [];
+    for (let i = 0; i < reachable.length * 3; i++) {
+      const next = nextAim(reachable, none, aims)!;
+      aims[cellId(next)] = (aims[cellId(next)] ?? 0) + 1;
+      order.push(cellId(next));
+    }
+    const pairs = PHASES.length * 2;
+    expect(order.slice(0, 4)).toEqual([
+      "blackhole@acquire-pending/contended",
+      "acquire-stall@acquire-deciding/contended",
+      "node-pause@extend-pending/contended",
+      "extend-stall@extend-deciding/contended",
+    ]);
+    expect(order[PHASES.length]).toBe("blackhole@acquire-pending/alone");
+    const first = order.slice(0, pairs);
+    for (const phase of PHASES)
+      for (const contention of ["contended", "alone"])
+        expect(first).toContain(`${ACTS_ON[phase][0]}@${phase}/${contention}`);
+    // The same cells again before any second kind.
+    expect(order.slice(pairs, 2 * pairs).sort()).toEqual([...first].sort());
+    expect(order[2 * pairs]).toBe(`${ACTS_ON["acquire-pending"][1]}@acquire-pending/contended`);
+    // Every reachable cell is aimed at in time, and the direct ones more often.
+    expect(new Set(order).size).toBe(reachable.length);
+    expect(aims["blackhole@acquire-pending/contended"]).toBeGreaterThan(aims["clock-drift@release/alone"]!);
+  });
+
+  test("steering: a blunt cell met by chance is a little less due than one never met, a direct one is not; without client kinds a phase may have none", () => {
+    const reachable = reachableCells({ kinds: ["node-pause", "blackhole"], contention: false, children: false });
+    // A direct cell is aimed at though a run met it by chance; a blunt one met by chance waits.
+    const met = { cells: { "blackhole@acquire-pending/alone": 1, "node-pause@acquire-deciding/alone": 1 }, shares: {} };
+    expect(cellId(nextAim(reachable, met, {})!)).toBe("blackhole@acquire-pending/alone");
+    // acquire-deciding's direct kinds are the process's: none reachable, both are blunt there.
+    const deciding = reachable.filter((c) => c.phase === "acquire-deciding");
+    expect(cellId(nextAim(deciding, met, {})!)).toBe("blackhole@acquire-deciding/alone");
+    expect(nextAim([], met, {})).toBeUndefined();
   });
 });
 
