@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test as propTest } from "@fast-check/vitest";
 import { afterAll, describe, expect, inject, test } from "vitest";
 import { scenarioArb, type ScenarioShape } from "../fixtures/chaos/arbitraries.ts";
-import { runCampaign, type CampaignOptions } from "../fixtures/chaos/campaign.ts";
+import { runCampaign, steeringOf, type CampaignOptions } from "../fixtures/chaos/campaign.ts";
 import { driftScenario } from "../fixtures/chaos/drift.ts";
 import { LIMITATIONS, limitationScenario } from "../fixtures/chaos/limitations.ts";
 import { foundNews } from "../fixtures/chaos/judge.ts";
@@ -85,23 +85,28 @@ const brokeTheLock = (r: ChaosRunResult) =>
 function mutantSearch(
   mutant: ResolvedDriver,
   shape: Partial<ScenarioShape>,
-  budget: Pick<CampaignOptions, "runs" | "shrinkRuns" | "confirmRuns" | "parallel" | "aim" | "onRun">,
+  budget: Pick<CampaignOptions, "runs" | "shrinkRuns" | "confirmRuns" | "parallel" | "aim" | "onRun"> & {
+    steer?: boolean;
+  },
 ) {
+  const { steer, ...rest } = budget;
+  const full: ScenarioShape = {
+    envelope: "assumptions",
+    ttl: { min: 200, max: 500 },
+    nodeCounts: provider === "external" ? [config.nodeCount] : [3],
+    processes: ["in-process"],
+    ...shape,
+  };
   return runCampaign({
     config,
     provider,
     driver: mutant,
     pool,
     contenders,
-    shape: {
-      envelope: "assumptions",
-      ttl: { min: 200, max: 500 },
-      nodeCounts: provider === "external" ? [config.nodeCount] : [3],
-      processes: ["in-process"],
-      ...shape,
-    },
+    shape: full,
     seed,
-    ...budget,
+    ...rest,
+    ...(steer ? { steer: steeringOf(full) } : {}),
   });
 }
 
@@ -268,6 +273,25 @@ describe(`generated chaos (seed ${seed})`, () => {
       const found = campaign.original;
       expect(found, `timeout-counts-as-yes survived ${campaign.runs} aimed runs (seed ${seed})`).toBeDefined();
       expect(found!.scenario.aim).toBe("node-pause@acquire-pending/contended");
+      expect(brokeTheLock(found!), formatRun(found!, `seed ${seed}`)).toBe(true);
+    });
+  });
+
+  // Steering's first aim (steer.ts): every phase's most direct fault, contended first — a pending
+  // acquire with each racer cut from a minority of its own. Measured: run 1 on seeds 1–5, every
+  // node count (docs/chaos.md "Runs to a finding, aiming off and on").
+  describe.skipIf(provider === "external")("steered campaigns", () => {
+    test("a steered campaign catches a quorum that counts silent nodes as yes votes in its first runs, at the contended acquire it aimed at", {
+      timeout: 90_000,
+    }, async () => {
+      const campaign = await mutantSearch(
+        mutantDriver("timeout-counts-as-yes"),
+        {},
+        { runs: 4, shrinkRuns: 0, steer: true },
+      );
+      const found = campaign.original;
+      expect(found, `timeout-counts-as-yes survived ${campaign.runs} steered runs (seed ${seed})`).toBeDefined();
+      expect(found!.scenario.aim).toMatch(/@acquire-pending\/contended$/);
       expect(brokeTheLock(found!), formatRun(found!, `seed ${seed}`)).toBe(true);
     });
   });

@@ -192,6 +192,8 @@ describe("aiming a generated scenario at a coverage cell", () => {
     const deciding = reachable.filter((c) => c.phase === "acquire-deciding");
     expect(cellId(nextAim(deciding, met, {})!)).toBe("blackhole@acquire-deciding/alone");
     expect(nextAim([], met, {})).toBeUndefined();
+    // Run until a coverage share, the cells never met come first.
+    expect(cellId(nextAim(reachable, met, {}, { uncoveredFirst: true })!)).toBe("node-pause@extend-pending/alone");
   });
 });
 
