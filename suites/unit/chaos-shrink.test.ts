@@ -5,7 +5,7 @@ import { chunks, ddmin, firstFailingOf } from "../../fixtures/chaos/ddmin.ts";
 import { generatedScenarios } from "../../fixtures/chaos/generate.ts";
 import { inOrder } from "../../fixtures/chaos/in-order.ts";
 import type { ChaosRunResult } from "../../fixtures/chaos/run.ts";
-import { idleSteps, shrinkFailure, withCycles, withUsers } from "../../fixtures/chaos/shrink.ts";
+import { idleSteps, shifted, shrinkFailure, withCycles, withUsers } from "../../fixtures/chaos/shrink.ts";
 import type { ChaosScenario, FaultStep } from "../../fixtures/core/scenario.ts";
 
 /** Resolves after a few ms drawn from the value, so that runs finish out of order. */
@@ -172,15 +172,19 @@ describe("shrinking a scenario", () => {
     details: "",
     coverage: { cells: {}, shares: {} },
   });
-  /** Fails when the steps at 300 and 700 ms and users c1, c2 are there (any cycles). */
-  const fake = () => {
+  /**
+   * Fails when the steps at 300 and 700 ms (give or take `slackMs`: a confirmation plays them a
+   * little earlier or later) and users c1, c2 are there (any cycles).
+   */
+  const fake = (slackMs = 20) => {
     const played: ChaosScenario[] = [];
+    const near = (ats: number[], t: number) => ats.some((at) => Math.abs(at - t) <= slackMs);
     const play = async (s: ChaosScenario) => {
       played.push(s);
       const ats = s.faults.map((f) => f.at);
       const ids = s.users.map((u) => u.id);
       await later(undefined, jitter(ats.length + ids.length, played.length));
-      return result(s, ats.includes(300) && ats.includes(700) && ids.includes("c1") && ids.includes("c2"));
+      return result(s, near(ats, 300) && near(ats, 700) && ids.includes("c1") && ids.includes("c2"));
     };
     return { played, play };
   };
@@ -235,6 +239,57 @@ describe("shrinking a scenario", () => {
     // A run that failed with no step in force shrinks to none.
     const idleOnly = { ...scenario, faults: scenario.faults.filter((f) => f.at >= 800) };
     expect((await shrunkFrom(idleOnly)).counterexample.scenario.faults).toHaveLength(0);
+  });
+
+  test("a candidate is confirmed with its timed steps 10 ms later, earlier, then as they are: a failure that needs a fault to the ms is not taken", async () => {
+    const { play } = fake(0);
+    const shrunk = await shrinkFailure(result(scenario, true), { play, parallel: 1, budget: 200, confirmRuns: 3 });
+    // Only the first play of a candidate meets its steps to the ms: no candidate is taken.
+    expect(shrunk.shrinks).toBe(0);
+    expect(shrunk.counterexample.scenario).toEqual(scenario);
+    const robust = fake(10);
+    const taken = await shrinkFailure(result(scenario, true), {
+      play: robust.play,
+      parallel: 1,
+      budget: 400,
+      confirmRuns: 3,
+    });
+    expect(taken.counterexample.scenario.faults.map((f) => f.at)).toEqual([300, 700]);
+    // The confirmations of the candidate taken: +10, −10, then as it is; anchored steps stay put.
+    const confirmations = robust.played.filter((s) => s.faults.length === 2 && s.users.length === 2);
+    expect(confirmations.slice(-4).map((s) => s.faults.map((f) => f.at))).toEqual([
+      [300, 700],
+      [310, 710],
+      [290, 690],
+      [300, 700],
+    ]);
+    const anchored = {
+      ...scenario,
+      faults: [{ ...steps[0]!, anchor: { user: "c1", phase: "acquire" as const, users: 1, delayMs: 0 } }, steps[3]!],
+    };
+    expect(shifted(anchored, -500).faults.map((f) => f.at)).toEqual([0, 0]);
+    expect(shifted(anchored, 10).faults.map((f) => f.at)).toEqual([0, 310]);
+  });
+
+  test("a failure that does not come back when played again is reported as found, unconfirmed and not shrunk", async () => {
+    let plays = 0;
+    const passes = async (s: ChaosScenario) => {
+      plays++;
+      return result(s, false);
+    };
+    const shrunk = await shrinkFailure(result(scenario, true), {
+      play: passes,
+      parallel: 2,
+      budget: 60,
+      confirmRuns: 3,
+    });
+    expect(shrunk.confirmed).toBe(false);
+    expect(shrunk.counterexample.scenario).toEqual(scenario);
+    expect([shrunk.shrinks, shrunk.runs, plays]).toEqual([0, 1, 1]);
+    const { play } = fake();
+    expect(
+      (await shrinkFailure(result(scenario, true), { play, parallel: 1, budget: 200, confirmRuns: 1 })).confirmed,
+    ).toBe(true);
   });
 
   test("a candidate is taken only when it fails again; the budget counts real runs", async () => {
