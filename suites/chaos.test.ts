@@ -230,11 +230,13 @@ describe(`generated chaos (seed ${seed})`, () => {
       retry: 1,
     },
     async () => {
-      // A mutant every ok extend shows (the expiration does not move), without faults: whether a run
-      // fails hardly depends on timing, so any difference would be the parallelism's.
+      // A mutant every ok extend shows (the expiration does not move), one user, no fault: whether
+      // a run fails does not depend on timing (it has an extend or not), so any difference would be
+      // the parallelism's. (With up to three users, who won a race decided whether the winner's
+      // extend came at all: CI, processes, seed 1620638575, run 0.)
       const mutant = mutantDriver("extend-keeps-expiration");
       const campaign = (parallel: number) =>
-        mutantSearch(mutant, { users: { min: 1, max: 3 }, maxFaults: 0 }, { runs: 8, shrinkRuns: 20, parallel });
+        mutantSearch(mutant, { users: { min: 1, max: 1 }, maxFaults: 0 }, { runs: 8, shrinkRuns: 20, parallel });
       const one = await campaign(1);
       const two = await campaign(2);
       expect(one.counterexample, `extend-keeps-expiration survived 8 generated runs (seed ${seed})`).toBeDefined();
