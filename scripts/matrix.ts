@@ -11,11 +11,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { BUILTIN_DRIVERS } from "../fixtures/drivers/load.ts";
 import { reapLeftovers, resolveProvider } from "../fixtures/fleet/index.ts";
 import { formatMatrix, runDriver, type DriverRun } from "../fixtures/properties/matrix.ts";
-import { loadBaseline, takesSeveralResources } from "../fixtures/properties/baselines.ts";
+import { loadBaseline, offersUsing, takesSeveralResources } from "../fixtures/properties/baselines.ts";
 import {
   chaosCell,
   chaosNews,
   chaosRow,
+  drawsRoutines,
   MATRIX_CHAOS_TTL,
   matrixChaosParallel,
   type ChaosRow,
@@ -90,6 +91,7 @@ await runCli(async () => {
           pool,
           seed,
           multiResource: takesSeveralResources(run.driver),
+          using: drawsRoutines(driver, offersUsing(run.driver)),
           parallel: matrixChaosParallel(provider, concurrency),
           ...(nodeCounts ? { nodeCounts } : {}),
           ...(known ? { known } : {}),
