@@ -141,6 +141,16 @@ describe("baselines: every status but a pass says why", () => {
       /status "skipped" is none of pass, fail, unsupported, not-exercised/,
     );
     expect(() => validateBaseline({}, "b.json")).toThrow(/has no "expected" map/);
+    // The chaos section: a checker, or checker/finding-kind, each with why.
+    expect(() =>
+      validateBaseline({ expected: {}, chaos: { "auto-extension/sent-after-using": "AE-3" } }, "b.json"),
+    ).not.toThrow();
+    expect(() => validateBaseline({ expected: {}, chaos: { "auto-extention": "x" } }, "b.json")).toThrow(
+      /chaos: "auto-extention" is neither a checker/,
+    );
+    expect(() => validateBaseline({ expected: {}, chaos: { validity: "" } }, "b.json")).toThrow(
+      /chaos: validity needs a "why"/,
+    );
     expect(
       validateBaseline(
         { expected: { "VA-4": { status: "not-exercised", why: "refuses every slow acquisition by design" } } },

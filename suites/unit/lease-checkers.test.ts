@@ -550,6 +550,35 @@ describe("judging violations against the envelope", () => {
       known: "documented",
     });
   });
+  test("a baseline may document one kind of a checker's findings: a verdict is known only when every kind in it is", () => {
+    const sent: Finding = {
+      kind: "sent-after-using",
+      at: 10,
+      process: "c1",
+      resource: "rc:a",
+      fromAt: 10,
+      toAt: 20,
+      rounds: 1,
+    };
+    const replaced: Finding = { kind: "routine-error-replaced", at: 30, process: "c1", resource: "rc:a", got: "x" };
+    const verdict = (...findings: Finding[]): CheckerVerdict => ({
+      checker: "auto-extension",
+      result: "invalid",
+      findings,
+    });
+    const known = { "auto-extension/sent-after-using": "AE-3" };
+    expect(judgeVerdicts(scenario("assumptions"), [verdict(sent)], [], known)[0]?.known).toBe("AE-3");
+    expect(judgeVerdicts(scenario("assumptions"), [verdict(sent, replaced)], [], known)[0]?.known).toBeUndefined();
+    expect(
+      judgeVerdicts(scenario("assumptions"), [verdict(sent, replaced)], [], {
+        ...known,
+        "auto-extension/routine-error-replaced": "AE-4",
+      })[0]?.known,
+    ).toBe("AE-3; AE-4");
+    expect(judgeVerdicts(scenario("assumptions"), [verdict(replaced)], [], { "auto-extension": "all" })[0]?.known).toBe(
+      "all",
+    );
+  });
 });
 
 describe("verdicts as data", () => {
