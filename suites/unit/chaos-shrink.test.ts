@@ -267,8 +267,18 @@ describe("shrinking a scenario", () => {
       ...scenario,
       faults: [{ ...steps[0]!, anchor: { user: "c1", phase: "acquire" as const, users: 1, delayMs: 0 } }, steps[3]!],
     };
-    expect(shifted(anchored, -500).faults.map((f) => f.at)).toEqual([0, 0]);
+    expect(shifted(anchored, -500).faults.map((f) => f.at)).toEqual([0, 1]);
     expect(shifted(anchored, 10).faults.map((f) => f.at)).toEqual([0, 310]);
+    // A step at 0 is in place from the start (a split vote's cuts): it stays where it is.
+    const fromStart = { ...scenario, faults: [steps[0]!, steps[3]!] };
+    expect(shifted(fromStart, 10).faults.map((f) => f.at)).toEqual([0, 310]);
+    expect(shifted(fromStart, -10).faults.map((f) => f.at)).toEqual([0, 290]);
+    // A move that would take the scenario out of its envelope is not made: a minority of 2 of 5
+    // nodes paused at once is inside, a third pause moved onto them is not.
+    const pause = (at: number, node: number) => ({ at, kind: "node-pause" as const, node, forMs: 50 });
+    const edge = { ...scenario, faults: [pause(0, 0), pause(0, 1), pause(55, 2)] };
+    expect(shifted(edge, 10).faults.map((f) => f.at)).toEqual([0, 0, 65]);
+    expect(shifted(edge, -10)).toBe(edge);
   });
 
   test("a failure that does not come back when played again is reported as found, unconfirmed and not shrunk", async () => {
