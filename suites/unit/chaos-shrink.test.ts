@@ -295,11 +295,34 @@ describe("shrinking a scenario", () => {
     });
     expect(shrunk.confirmed).toBe(false);
     expect(shrunk.counterexample.scenario).toEqual(scenario);
-    expect([shrunk.shrinks, shrunk.runs, plays]).toEqual([0, 1, 1]);
+    // A majority of three is out of reach after two passes: the third is not played.
+    expect([shrunk.shrinks, shrunk.runs, plays]).toEqual([0, 2, 2]);
     const { play } = fake();
     expect(
       (await shrinkFailure(result(scenario, true), { play, parallel: 1, budget: 200, confirmRuns: 1 })).confirmed,
     ).toBe(true);
+  });
+
+  test("the failing run is confirmed by a majority of its confirmations, a candidate only by all of them", async () => {
+    // A race that comes back 2 plays in 3 (every third play passes): a finding, confirmed.
+    let plays = 0;
+    const twoInThree = async (s: ChaosScenario) => result(s, plays++ % 3 !== 1);
+    const shrunk = await shrinkFailure(result(scenario, true), {
+      play: twoInThree,
+      parallel: 1,
+      budget: 60,
+      confirmRuns: 3,
+    });
+    expect(shrunk.confirmed).toBe(true);
+    // Every candidate meets a passing play among its four: none is taken.
+    expect(shrunk.shrinks).toBe(0);
+    expect(shrunk.counterexample.scenario).toEqual(scenario);
+    let once = 0;
+    const oneInThree = async (s: ChaosScenario) => result(s, once++ % 3 === 0);
+    expect(
+      (await shrinkFailure(result(scenario, true), { play: oneInThree, parallel: 1, budget: 60, confirmRuns: 3 }))
+        .confirmed,
+    ).toBe(false);
   });
 
   test("a candidate is taken only when it fails again; the budget counts real runs", async () => {
