@@ -119,6 +119,69 @@ describe("aiming a generated scenario at a coverage cell", () => {
     expect(lates).toEqual(["none", "release", "release", "none", "release", "release"]);
   });
 
+  test("a contended extend: late on one seed of three; on the others in time, its handle extended again after its release while the rival holds, the silence over by then", () => {
+    const shapes = [0, 1, 2, 3, 4, 5].map((seed) => {
+      const aimed = aimScenario(generated(seed), cell("node-pause@extend-pending/contended"), seed, {
+        children: true,
+      })!;
+      const target = aimed.users[0]!;
+      const first = target.cycles[0]!;
+      if (first.late === "reuse") {
+        expect(first.extend).toBe(true);
+        // The extend at 0.4 ttl, the release at 0.8: half the extended lease is left to reuse.
+        expect(first.holdMs).toBeLessThanOrEqual(
+          Math.max(Math.ceil(target.ttlMs * 0.8), 200, target.retry.retryDelay + target.retry.retryJitter + 70),
+        );
+        for (const f of anchoredOf(aimed)) expect(f).toMatchObject({ forMs: Math.ceil(target.ttlMs / 3) });
+        // The acquisition's own cut (withFirstCut) shapes the extend in time.
+        expect(
+          aimed.faults.filter((f) => f.kind === "node-pause" && !f.anchor && f.at < first.thinkMs + 1).length,
+        ).toBeGreaterThan(0);
+      }
+      return first.late;
+    });
+    expect(shapes).toEqual(["extend", "reuse", "reuse", "extend", "reuse", "reuse"]);
+  });
+
+  test("a contended extend held at its quorum is granted late, inside its lease (45–75 % of the ttl); alone, it is as drawn (mostly past the lease)", () => {
+    for (let seed = 0; seed < 8; seed++) {
+      const aimed = aimScenario(generated(9), cell("extend-stall@extend-deciding/contended"), seed, {
+        children: true,
+      })!;
+      const target = aimed.users[0]!;
+      const stall = aimed.faults.find((f) => f.kind === "extend-stall" && f.user === target.id)!;
+      expect("forMs" in stall && stall.forMs / target.ttlMs).toBeGreaterThanOrEqual(0.45);
+      expect("forMs" in stall && stall.forMs / target.ttlMs).toBeLessThanOrEqual(0.76);
+    }
+    const alone = aimScenario(generated(9), cell("extend-stall@extend-deciding/alone"), 3, { children: true })!;
+    const stall = alone.faults.find((f) => f.kind === "extend-stall" && f.user === alone.users[0]!.id)!;
+    expect("forMs" in stall && stall.forMs / alone.users[0]!.ttlMs).toBeGreaterThanOrEqual(0.8);
+  });
+
+  test("a held lease under drifting clocks: every node fast at the allowance from the start, the campaign's longest lease held past its end, the rival retrying every 2 ms", () => {
+    for (let seed = 0; seed < 6; seed++) {
+      const source = generated(seed);
+      const aimed = aimScenario(source, cell("clock-drift@holding/contended"), seed, {
+        children: true,
+        maxTtlMs: 700,
+      })!;
+      const [target, rival] = aimed.users;
+      const drifts = aimed.faults.filter((f) => f.kind === "clock-drift");
+      expect(drifts.map((f) => ("node" in f ? f.node : -1)).sort()).toEqual(
+        Array.from({ length: aimed.nodes }, (_, i) => i),
+      );
+      for (const f of drifts) expect(f).toMatchObject({ at: 0, rate: 1.01 });
+      for (const f of drifts) expect(f.anchor).toBeUndefined();
+      // The longest lease the campaign draws (generated: 200–700 ms).
+      expect(target!.ttlMs).toBe(700);
+      expect(target!.cycles[0]).toMatchObject({ extend: false, late: "none" });
+      expect(target!.cycles[0]!.holdMs).toBeGreaterThan(target!.ttlMs);
+      expect(rival!.retry).toMatchObject({ retryDelay: 2, retryJitter: 0 });
+      expect(rival!.retry.retryCount * 2).toBeGreaterThanOrEqual(Math.min(2000, target!.ttlMs * 2));
+      expect(outsideAssumptions(aimed)).toEqual([]);
+    }
+  });
+
   test("retry: the rival starts first and holds, so the target's first attempt is refused and it retries", () => {
     const aimed = aimScenario(generated(8), cell("partition@acquire-retry/contended"), 2, { children: true })!;
     const [target, rival] = aimed.users;
@@ -164,11 +227,13 @@ describe("aiming a generated scenario at a coverage cell", () => {
       order.push(cellId(next));
     }
     const pairs = PHASES.length * 2;
-    expect(order.slice(0, 4)).toEqual([
+    expect(order.slice(0, 6)).toEqual([
       "blackhole@acquire-pending/contended",
       "acquire-stall@acquire-deciding/contended",
       "node-pause@extend-pending/contended",
       "extend-stall@extend-deciding/contended",
+      "node-pause@release/contended",
+      "clock-drift@holding/contended",
     ]);
     expect(order[PHASES.length]).toBe("blackhole@acquire-pending/alone");
     const first = order.slice(0, pairs);
