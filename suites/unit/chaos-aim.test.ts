@@ -132,6 +132,7 @@ describe("aiming a generated scenario at a coverage cell", () => {
         expect(first.holdMs).toBeLessThanOrEqual(
           Math.max(Math.ceil(target.ttlMs * 0.8), 200, target.retry.retryDelay + target.retry.retryJitter + 70),
         );
+        expect(anchoredOf(aimed).length).toBeGreaterThan(0);
         for (const f of anchoredOf(aimed)) expect(f).toMatchObject({ forMs: Math.ceil(target.ttlMs / 3) });
         // The acquisition's own cut (withFirstCut) shapes the extend in time.
         expect(
